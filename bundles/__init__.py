@@ -1,0 +1,1 @@
+"""Bundles: user-curated, ordered collections of patches."""

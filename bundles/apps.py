@@ -1,0 +1,7 @@
+"""App configuration for bundles."""
+
+from django.apps import AppConfig
+
+
+class BundlesConfig(AppConfig):
+    name = "bundles"

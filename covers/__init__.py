@@ -1,0 +1,1 @@
+"""Cover letters (``[PATCH 0/N]`` mails) and their comments."""

@@ -1,0 +1,7 @@
+"""App configuration for cover letters."""
+
+from django.apps import AppConfig
+
+
+class CoversConfig(AppConfig):
+    name = "covers"

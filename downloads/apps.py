@@ -1,0 +1,7 @@
+"""App configuration for downloads."""
+
+from django.apps import AppConfig
+
+
+class DownloadsConfig(AppConfig):
+    name = "downloads"

@@ -1,0 +1,3 @@
+"""Download and web-page routes (outside /api)."""
+
+urlpatterns: list = []

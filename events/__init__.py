@@ -1,0 +1,1 @@
+"""Events: the feed of what happened to patches, series, covers and checks."""

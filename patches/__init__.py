@@ -1,0 +1,1 @@
+"""Patches, their states, tags, comments, relations and CI checks."""

@@ -1,0 +1,1 @@
+"""Project package: settings, URL routing, WSGI entry point and the shared API plumbing."""

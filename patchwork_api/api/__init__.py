@@ -1,0 +1,1 @@
+"""Shared REST API plumbing: versions, versioning, pagination, base serializers and filters."""

@@ -1,0 +1,65 @@
+"""Reading settings from the environment: booleans, lists and DATABASE_URL."""
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigurationError(RuntimeError):
+    """The environment describes a configuration the server cannot run with."""
+
+
+def parse_bool(value: str, *, name: str) -> bool:
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigurationError(f"{name} must be a boolean (true/false), got {value!r}")
+
+
+def parse_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_database_url(url: str, *, base_dir: Path) -> dict:
+    """Turn a DATABASE_URL into a Django DATABASES entry.
+
+    Accepted forms: ``sqlite:///relative/or/absolute/path.db``, ``sqlite:///:memory:``,
+    ``postgres://user:password@host:port/name`` (also ``postgresql://``), where the host
+    may be a socket directory given as ``?host=/path``.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        raw_path = unquote(parts.path)
+        if raw_path in ("/:memory:", ":memory:"):
+            name = ":memory:"
+        elif raw_path.startswith("//"):
+            # sqlite:////abs/path.db names an absolute path.
+            name = "/" + raw_path.lstrip("/")
+        else:
+            name = str(base_dir / raw_path.lstrip("/"))
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name,
+            "OPTIONS": {"timeout": 30},
+        }
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        host = unquote(parts.hostname or "") if parts.hostname else query.pop("host", "")
+        query.pop("host", None)
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": host,
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": query,
+        }
+    raise ConfigurationError(f"DATABASE_URL scheme {scheme!r} is not supported")

@@ -1,0 +1,149 @@
+"""Django settings, read from the environment in this one place.
+
+Environment variables:
+  DEBUG            "true" for development (default: false)
+  SECRET_KEY       required unless DEBUG is on
+  ALLOWED_HOSTS    comma-separated host names (default: localhost,127.0.0.1,[::1],testserver)
+  DATABASE_URL     sqlite:///path or postgres://user:pass@host:port/name
+                   (default: SQLite file data/patchwork.sqlite3 inside the checkout)
+  TIME_ZONE        server time zone dates are stored and served in (default: UTC)
+  PATCHWORK_DATA_DIR  where the default database and quarantined mail live (default: ./data)
+  STATIC_ROOT      where collectstatic puts files (default: ./staticfiles)
+"""
+
+import os
+from pathlib import Path
+
+from patchwork_api.env import ConfigurationError, parse_bool, parse_database_url, parse_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = parse_bool(os.environ.get("DEBUG", "false"), name="DEBUG")
+
+DEVELOPMENT_SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ConfigurationError(
+            "SECRET_KEY is not set: set SECRET_KEY in the environment, or DEBUG=true "
+            "for a development server"
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+
+ALLOWED_HOSTS = parse_list(
+    os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+)
+
+DATA_DIR = Path(os.environ.get("PATCHWORK_DATA_DIR", BASE_DIR / "data"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DATABASES = {
+    "default": parse_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'patchwork.sqlite3'}"),
+        base_dir=BASE_DIR,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "patchwork_api",
+    "projects",
+    "people",
+    "patches",
+    "covers",
+    "series",
+    "bundles",
+    "events",
+    "ingest",
+    "downloads",
+    "xmlrpc_api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "patchwork_api.urls"
+WSGI_APPLICATION = "patchwork_api.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Patchwork serves naive ISO 8601 dates in server time; store them the same way.
+USE_TZ = False
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+LANGUAGE_CODE = "en-us"
+USE_I18N = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Serve admin and browsable-API assets straight from the apps when collectstatic
+# has not been run, so a fresh checkout needs no build step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "/api-auth/login/"
+LOGIN_REDIRECT_URL = "/api/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_VERSIONING_CLASS": "patchwork_api.api.versioning.APIVersioning",
+    "DATETIME_FORMAT": "iso-8601",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# Mail that fails to ingest is kept here as well as in the database quarantine table.
+QUARANTINE_DIR = Path(os.environ.get("PATCHWORK_QUARANTINE_DIR", DATA_DIR / "quarantine"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "patchwork": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    },
+}

@@ -1,0 +1,33 @@
+"""Root URL configuration: admin, API (every version), downloads and XML-RPC."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from bundles.urls import api_urlpatterns as bundle_api
+from covers.urls import api_urlpatterns as cover_api
+from events.urls import api_urlpatterns as event_api
+from patches.urls import api_urlpatterns as patch_api
+from patchwork_api.api.versions import VERSION_URL_PATTERN
+from patchwork_api.api.views import IndexView
+from people.urls import api_urlpatterns as people_api
+from projects.urls import api_urlpatterns as project_api
+from series.urls import api_urlpatterns as series_api
+
+api_urlpatterns = [
+    path("", IndexView.as_view(), name="api-index"),
+    *project_api,
+    *people_api,
+    *patch_api,
+    *cover_api,
+    *series_api,
+    *bundle_api,
+    *event_api,
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api-auth/", include("rest_framework.urls")),
+    re_path(rf"^api/(?:(?P<version>{VERSION_URL_PATTERN})/)?", include(api_urlpatterns)),
+    path("xmlrpc/", include("xmlrpc_api.urls")),
+    path("", include("downloads.urls")),
+]

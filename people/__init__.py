@@ -1,0 +1,1 @@
+"""People (mail senders), user profiles and API tokens."""

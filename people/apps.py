@@ -1,0 +1,7 @@
+"""App configuration for people."""
+
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "people"

@@ -1,0 +1,1 @@
+"""Series: the patches (and cover letter) of one posting, and their references."""

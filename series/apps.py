@@ -1,0 +1,7 @@
+"""App configuration for series."""
+
+from django.apps import AppConfig
+
+
+class SeriesConfig(AppConfig):
+    name = "series"

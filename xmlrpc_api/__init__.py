@@ -1,0 +1,1 @@
+"""The XML-RPC endpoint at /xmlrpc/ that pwclient's default backend talks to."""

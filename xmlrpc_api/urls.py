@@ -1,0 +1,3 @@
+"""The /xmlrpc/ route."""
+
+urlpatterns: list = []
