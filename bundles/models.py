@@ -35,3 +35,6 @@ class BundlePatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bundle", "patch"], name="bundlepatch_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"patch {self.patch_id} at {self.order} in bundle {self.bundle_id}"

@@ -18,7 +18,9 @@ class Cover(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["msgid", "project"], name="cover_msgid_project_unique"),
+            models.UniqueConstraint(
+                fields=["msgid", "project"], name="cover_msgid_project_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["project", "date"], name="cover_project_date_idx"),

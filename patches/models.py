@@ -95,12 +95,12 @@ class Patch(models.Model):
         verbose_name_plural = "patches"
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["msgid", "project"], name="patch_msgid_project_unique"),
+            models.UniqueConstraint(
+                fields=["msgid", "project"], name="patch_msgid_project_unique"
+            ),
         ]
         indexes = [
-            models.Index(
-                fields=["project", "archived", "state", "date"], name="patch_list_idx"
-            ),
+            models.Index(fields=["project", "archived", "state", "date"], name="patch_list_idx"),
             models.Index(fields=["project", "date"], name="patch_project_date_idx"),
             models.Index(fields=["submitter", "date"], name="patch_submitter_idx"),
             models.Index(fields=["delegate", "date"], name="patch_delegate_idx"),
@@ -123,6 +123,9 @@ class PatchTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patch", "tag"], name="patchtag_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id}x{self.count} on {self.patch_id}"
 
 
 class PatchComment(models.Model):

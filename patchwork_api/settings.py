@@ -30,9 +30,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
-ALLOWED_HOSTS = parse_list(
-    os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-)
+ALLOWED_HOSTS = parse_list(os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"))
 
 DATA_DIR = Path(os.environ.get("PATCHWORK_DATA_DIR", BASE_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)

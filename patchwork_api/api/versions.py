@@ -8,9 +8,7 @@ SUPPORTED_VERSIONS: tuple[Version, ...] = ((1, 0), (1, 1), (1, 2), (1, 3), (1, 4
 LATEST_VERSION: Version = SUPPORTED_VERSIONS[-1]
 
 # Matches the version segment of /api/<version>/ for every supported version.
-VERSION_URL_PATTERN = "|".join(
-    f"{major}\\.{minor}" for major, minor in SUPPORTED_VERSIONS
-)
+VERSION_URL_PATTERN = "|".join(f"{major}\\.{minor}" for major, minor in SUPPORTED_VERSIONS)
 
 
 def parse_version(text: str | None) -> Version:

@@ -1,0 +1,77 @@
+"""Absolute URLs of the web pages and downloads that API resources link to.
+
+Serializers call these so that every resource builds its ``web_url``, ``mbox`` and
+``list_archive_url`` the same way.
+"""
+
+from django.urls import reverse
+
+
+def strip_brackets(msgid: str) -> str:
+    """``<abc@example.org>`` -> ``abc@example.org`` (URLs and filters use the bare form)."""
+    return msgid[1:-1] if msgid.startswith("<") and msgid.endswith(">") else msgid
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def patch_web_url(request, linkname: str, msgid: str) -> str:
+    return _absolute(
+        request,
+        reverse("patch-detail", kwargs={"linkname": linkname, "msgid": strip_brackets(msgid)}),
+    )
+
+
+def patch_mbox_url(request, linkname: str, msgid: str) -> str:
+    return _absolute(
+        request,
+        reverse("patch-mbox", kwargs={"linkname": linkname, "msgid": strip_brackets(msgid)}),
+    )
+
+
+def cover_web_url(request, linkname: str, msgid: str) -> str:
+    return _absolute(
+        request,
+        reverse("cover-detail", kwargs={"linkname": linkname, "msgid": strip_brackets(msgid)}),
+    )
+
+
+def cover_mbox_url(request, linkname: str, msgid: str) -> str:
+    return _absolute(
+        request,
+        reverse("cover-mbox", kwargs={"linkname": linkname, "msgid": strip_brackets(msgid)}),
+    )
+
+
+def comment_web_url(request, parent_web_url: str, comment_id: int) -> str:
+    """Comments live on their patch's or cover's page, anchored by id."""
+    return f"{parent_web_url}#{comment_id}"
+
+
+def series_web_url(request, linkname: str, series_id: int) -> str:
+    path = reverse("project-patch-list", kwargs={"linkname": linkname})
+    return _absolute(request, f"{path}?series={series_id}")
+
+
+def series_mbox_url(request, series_id: int) -> str:
+    return _absolute(request, reverse("series-mbox", kwargs={"series_id": series_id}))
+
+
+def bundle_web_url(request, username: str, bundlename: str) -> str:
+    return _absolute(
+        request, reverse("bundle-detail", kwargs={"username": username, "bundlename": bundlename})
+    )
+
+
+def bundle_mbox_url(request, username: str, bundlename: str) -> str:
+    return _absolute(
+        request, reverse("bundle-mbox", kwargs={"username": username, "bundlename": bundlename})
+    )
+
+
+def list_archive_url(list_archive_url_format: str, msgid: str) -> str | None:
+    """The list archive's page for a Message-ID, or None when the project has no format."""
+    if not list_archive_url_format:
+        return None
+    return list_archive_url_format.format(strip_brackets(msgid))
