@@ -1,0 +1,112 @@
+"""Writes on registered users: accounts with their profile, linked person and API token."""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from people.models import Person, UserProfile
+
+# DRF generates 40 lowercase hex characters; Patchwork instances hand out the same.
+TOKEN_KEY_PATTERN = re.compile(r"[0-9a-f]{40}")
+
+
+def get_or_create_profile(user: AbstractUser) -> UserProfile:
+    """The user's settings row, created with the defaults the first time it is needed."""
+    profile, _created = UserProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def validate_token_key(key: str) -> None:
+    """Refuse a token key that is not 40 lowercase hexadecimal characters or is taken."""
+    if not TOKEN_KEY_PATTERN.fullmatch(key):
+        raise ValidationError(
+            f"token {key!r} is not 40 hexadecimal characters (lowercase 0-9, a-f)"
+        )
+    if Token.objects.filter(key=key).exists():
+        raise ValidationError("this token is already assigned to another user")
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    *,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+    superuser: bool = False,
+    token_key: str | None = None,
+) -> tuple[AbstractUser, Token]:
+    """Create a user with its profile and API token, linked to the person of its e-mail.
+
+    ``token_key`` keeps a key carried over from another instance; without it a new key is
+    generated. Without ``password`` the account cannot log in with a password (the token
+    still works).
+    """
+    user_model = get_user_model()
+    _validate_new_user(user_model, username, email)
+    if token_key is not None:
+        validate_token_key(token_key)
+
+    user = user_model(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=superuser,
+        is_superuser=superuser,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+
+    get_or_create_profile(user)
+    link_person(user)
+    token = Token.objects.create(user=user, key=token_key or Token.generate_key())
+    return user, token
+
+
+def _validate_new_user(user_model: type[AbstractUser], username: str, email: str) -> None:
+    user_model.username_validator(username)
+    validate_email(email)
+    if user_model.objects.filter(username=username).exists():
+        raise ValidationError(f"user {username!r} already exists")
+
+
+def link_person(user: AbstractUser) -> Person:
+    """Attach the person who mailed from the user's address to the user (as Patchwork does
+    when an account is confirmed), creating that person when no mail came from it yet."""
+    person = Person.objects.filter(email__iexact=user.email).order_by("id").first()
+    if person is None:
+        full_name = user.get_full_name()
+        return Person.objects.create(email=user.email, name=full_name or None, user=user)
+    if person.user_id is None:
+        person.user = user
+        person.save(update_fields=["user"])
+    return person
+
+
+@transaction.atomic
+def issue_token(user: AbstractUser, *, regenerate: bool = False) -> Token:
+    """The user's API token: the existing one, or a new one when absent or ``regenerate``."""
+    if regenerate:
+        Token.objects.filter(user=user).delete()
+    token, _created = Token.objects.get_or_create(user=user)
+    return token
+
+
+def find_user(username: str) -> AbstractUser:
+    """The user named ``username``, or a ValidationError naming the unknown user."""
+    user_model = get_user_model()
+    try:
+        return user_model.objects.get(username=username)
+    except user_model.DoesNotExist:
+        raise ValidationError(f"no user named {username!r}") from None
