@@ -31,3 +31,6 @@ urlpatterns = [
     path("xmlrpc/", include("xmlrpc_api.urls")),
     path("", include("downloads.urls")),
 ]
+
+handler404 = "patchwork_api.api.errors.not_found"
+handler500 = "patchwork_api.api.errors.server_error"

@@ -3,14 +3,14 @@
 from rest_framework import exceptions
 from rest_framework.versioning import URLPathVersioning
 
-from patchwork_api.api.versions import LATEST_VERSION, parse_version
+from patchwork_api.api.versions import LATEST_VERSION, Version, parse_version
 
 
 class APIVersioning(URLPathVersioning):
-    """Sets ``request.version`` to the version string and ``request.api_version`` to a tuple.
+    """Sets ``request.version`` to the version string of the URL (None for ``/api/``) and
+    ``request.api_version`` to the version as a tuple (the latest for ``/api/``).
 
-    An unversioned request (``/api/...``) gets the latest version, and the links built
-    for it stay unversioned, as Patchwork does.
+    Links built for an unversioned request stay unversioned, as Patchwork's do.
     """
 
     def determine_version(self, request, *args, **kwargs):
@@ -21,15 +21,7 @@ class APIVersioning(URLPathVersioning):
             raise exceptions.NotFound(str(error)) from error
         return text
 
-    def reverse(self, viewname, args=None, kwargs=None, request=None, format=None, **extra):
-        kwargs = dict(kwargs or {})
-        if request is not None and request.version:
-            kwargs[self.version_param] = request.version
-        from rest_framework.reverse import _reverse
 
-        return _reverse(viewname, args, kwargs, request, format, **extra)
-
-
-def request_version(request) -> tuple[int, int]:
-    """The API version of a request, the latest when the request has none."""
+def request_version(request) -> Version:
+    """The API version of a request, the latest when there is no versioned request."""
     return getattr(request, "api_version", LATEST_VERSION)

@@ -4,16 +4,17 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-INDEX_RESOURCES = (
-    "projects",
-    "users",
-    "people",
-    "patches",
-    "covers",
-    "series",
-    "events",
-    "bundles",
-)
+# Resource name in the index -> URL name of its list view.
+INDEX_RESOURCES = {
+    "projects": "api-project-list",
+    "users": "api-user-list",
+    "people": "api-person-list",
+    "patches": "api-patch-list",
+    "covers": "api-cover-list",
+    "series": "api-series-list",
+    "events": "api-event-list",
+    "bundles": "api-bundle-list",
+}
 
 
 class IndexView(APIView):
@@ -21,5 +22,8 @@ class IndexView(APIView):
 
     def get(self, request, *args, **kwargs):
         return Response(
-            {name: reverse(f"api-{name}-list", request=request) for name in INDEX_RESOURCES}
+            {
+                name: reverse(url_name, request=request)
+                for name, url_name in INDEX_RESOURCES.items()
+            }
         )

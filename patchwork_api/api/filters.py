@@ -1,0 +1,186 @@
+"""Filtering shared by every list endpoint.
+
+Patchwork's rules, which clients depend on:
+- a related object is given by id or by its natural key (project linkname, person
+  e-mail, username, state slug); from API 1.1 a filter may be repeated
+  (``state=new&state=under-review``), in 1.0 the last value counts;
+- an invalid value gives an empty list, never a 400; unknown parameters are ignored;
+- filters added in a later version are ignored by older versions
+  (``Meta.versioned_filters = {(1, 2): ("hash", "msgid")}``);
+- ``since``/``before`` take ISO 8601 dates with ``T`` or a space, with or without
+  a time zone (converted to server time);
+- ``order`` orders by one of the view's ``ordering_fields`` (``-`` for descending).
+"""
+
+import datetime
+import re
+import zoneinfo
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.filters import OrderingFilter
+
+from patchwork_api.api.versioning import request_version
+
+FIRST_REPEATABLE_VERSION = (1, 1)
+
+DATETIME_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})"  # date
+    r"(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?"  # optional time
+    r"(?:(Z)|([+ -])(\d{2}:?\d{2}))?"  # optional zone: Z or +hh:mm (+ may arrive as a space)
+)
+
+
+class InvalidFilterValue(ValueError):
+    """A filter value that can match nothing (the list is empty, not an error)."""
+
+
+class MultipleValuesField(forms.Field):
+    """Every value given for a query parameter, as a list of stripped strings."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        return [item.strip() for item in value if item and item.strip()]
+
+
+class VersionAwareFilterMixin:
+    """Keeps only the last value of a repeated parameter for API 1.0 requests."""
+
+    def values_for_request(self, values: list[str]) -> list[str]:
+        request = getattr(self.parent, "request", None)
+        if values and request_version(request) < FIRST_REPEATABLE_VERSION:
+            return values[-1:]
+        return values
+
+
+class IdOrKeyFilter(VersionAwareFilterMixin, django_filters.Filter):
+    """Matches a related object by id (a number) or by a natural key field.
+
+    ``key_field`` is the related model's field compared with non-numeric values
+    (``linkname``, ``email``, ``username``, ``slug``), ``key_lookup`` its lookup
+    (``iexact`` for e-mail addresses).
+    """
+
+    field_class = MultipleValuesField
+
+    def __init__(self, *args, key_field: str, key_lookup: str = "exact", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key_field = key_field
+        self.key_lookup = key_lookup
+
+    def filter(self, queryset: QuerySet, value: list[str]) -> QuerySet:
+        values = self.values_for_request(value or [])
+        if not values:
+            return queryset
+        condition = Q()
+        for item in values:
+            if item.isdigit():
+                condition |= Q(**{f"{self.field_name}__pk": int(item)})
+            else:
+                condition |= Q(**{f"{self.field_name}__{self.key_field}__{self.key_lookup}": item})
+        return (
+            queryset.filter(condition).distinct() if self.distinct else queryset.filter(condition)
+        )
+
+
+class MultipleExactFilter(VersionAwareFilterMixin, django_filters.Filter):
+    """Matches a plain field against one or more exact values (``hash``, ``msgid``...)."""
+
+    field_class = MultipleValuesField
+
+    def __init__(self, *args, transform=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transform = transform or (lambda value: value)
+
+    def filter(self, queryset: QuerySet, value: list[str]) -> QuerySet:
+        values = self.values_for_request(value or [])
+        if not values:
+            return queryset
+        try:
+            wanted = [self.transform(item) for item in values]
+        except InvalidFilterValue:
+            return queryset.none()
+        return queryset.filter(**{f"{self.field_name}__in": wanted})
+
+
+def parse_filter_datetime(text: str) -> datetime.datetime:
+    """An ISO 8601 date or date-time (``T`` or a space between them), as naive server time.
+
+    A ``+hh:mm`` offset whose ``+`` arrived unencoded in a query string (and so became a
+    space) is understood too.
+    """
+    match = DATETIME_RE.fullmatch(text.strip())
+    if match is None:
+        raise InvalidFilterValue(text)
+    date_part, time_part, zulu, sign, offset = match.groups()
+    zone = "+00:00" if zulu else f"{'+' if sign == ' ' else sign}{offset}" if sign else ""
+    iso = f"{date_part}T{time_part or '00:00:00'}{zone}"
+    try:
+        value = datetime.datetime.fromisoformat(iso)
+    except ValueError as error:
+        raise InvalidFilterValue(text) from error
+    if value.tzinfo is not None:
+        value = value.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).replace(tzinfo=None)
+    return value
+
+
+class DateTimeFilter(django_filters.Filter):
+    """``since`` (inclusive) / ``before`` (exclusive) on a date column; bad dates match
+    nothing."""
+
+    field_class = forms.CharField
+
+    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        try:
+            moment = parse_filter_datetime(value)
+        except InvalidFilterValue:
+            return queryset.none()
+        return queryset.filter(**{f"{self.field_name}__{self.lookup_expr}": moment})
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """A FilterSet that drops the filters the request's API version does not know."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        version = request_version(request)
+        versioned = getattr(self.Meta, "versioned_filters", {})
+        for added_in, names in versioned.items():
+            if version < added_in:
+                for name in names:
+                    self.filters.pop(name, None)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """Invalid filter values give an empty list (Patchwork clients rely on it)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            return queryset.none()
+        return filterset.qs
+
+
+class OrderFilter(OrderingFilter):
+    """``?order=field`` / ``?order=-field``, restricted to the view's ordering_fields;
+    unknown fields are ignored. The primary key breaks ties so pages are stable."""
+
+    ordering_param = "order"
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if ordering and not any(term.lstrip("-") in ("id", "pk") for term in ordering):
+            ordering.append("-id" if ordering[-1].startswith("-") else "id")
+        return ordering

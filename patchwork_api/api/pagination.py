@@ -1,0 +1,52 @@
+"""Pagination of list endpoints: ``page``/``per_page``, a bare JSON array and a Link header."""
+
+from django.core.paginator import Paginator
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+DEFAULT_PER_PAGE = 30
+MAX_PER_PAGE = 250
+
+
+class LinkHeaderPagination(PageNumberPagination):
+    """RFC 5988 pagination as Patchwork clients parse it.
+
+    The body is the bare list of results. The ``Link`` header reads
+    ``<URL>; rel="next", <URL>; rel="prev", <URL>; rel="first", <URL>; rel="last"``,
+    leaving out the entries that do not apply (no Link header at all for a single page).
+    ``first`` and ``last`` carry an explicit ``page=`` so that b4 can count results with
+    ``per_page=1``. ``X-Total-Count`` gives the number of results.
+    """
+
+    page_size = DEFAULT_PER_PAGE
+    max_page_size = MAX_PER_PAGE
+    page_size_query_param = "per_page"
+    django_paginator_class = Paginator
+
+    def get_paginated_response(self, data):
+        return Response(data, headers=self.get_headers())
+
+    def get_headers(self) -> dict[str, str]:
+        headers = {"X-Total-Count": str(self.page.paginator.count)}
+        link = self.get_link_header()
+        if link:
+            headers["Link"] = link
+        return headers
+
+    def get_link_header(self) -> str:
+        links = []
+        next_url = self.get_next_link()
+        if next_url is not None:
+            links.append(f'<{next_url}>; rel="next"')
+        previous_url = self.get_previous_link()
+        if previous_url is not None:
+            links.append(f'<{previous_url}>; rel="prev"')
+        last_page = self.page.paginator.num_pages
+        if last_page > 1:
+            url = self.request.build_absolute_uri()
+            links.append(f'<{replace_query_param(url, self.page_query_param, 1)}>; rel="first"')
+            links.append(
+                f'<{replace_query_param(url, self.page_query_param, last_page)}>; rel="last"'
+            )
+        return ", ".join(links)
