@@ -1,7 +1,7 @@
 """Reading settings from the environment: booleans, lists and DATABASE_URL."""
 
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -34,9 +34,11 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
-        raw_path = unquote(parts.path)
+        raw_path = unquote(parts.netloc + parts.path)
         if raw_path in ("/:memory:", ":memory:"):
             name = ":memory:"
+        elif not raw_path.strip("/"):
+            raise ConfigurationError(f"DATABASE_URL {url!r} names no SQLite file")
         elif raw_path.startswith("//"):
             # sqlite:////abs/path.db names an absolute path.
             name = "/" + raw_path.lstrip("/")
@@ -51,15 +53,28 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         host = unquote(parts.hostname or "") if parts.hostname else query.pop("host", "")
         query.pop("host", None)
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigurationError("DATABASE_URL names no PostgreSQL database")
         return {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
+            "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": host,
-            "PORT": str(parts.port or ""),
+            "PORT": _port(parts),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": query,
         }
     raise ConfigurationError(f"DATABASE_URL scheme {scheme!r} is not supported")
+
+
+def _port(parts: SplitResult) -> str:
+    """The port of a URL as text, "" when absent."""
+    try:
+        port = parts.port
+    except ValueError:
+        # The message leaves the URL out: it may hold a password.
+        raise ConfigurationError("DATABASE_URL has an invalid port") from None
+    return str(port or "")

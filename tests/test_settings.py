@@ -1,0 +1,127 @@
+"""Settings read from the environment, checked in a fresh interpreter with a clean env."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+# Prints the settings the tests look at, after Django has loaded them.
+PRINT_SETTINGS = """
+import json
+import django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "SECRET_KEY": settings.SECRET_KEY,
+    "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
+    "DATABASE": {key: str(value) for key, value in settings.DATABASES["default"].items()
+                 if key in ("ENGINE", "NAME", "HOST", "PORT")},
+    "TIME_ZONE": settings.TIME_ZONE,
+    "USE_TZ": settings.USE_TZ,
+}))
+"""
+
+
+def load_settings(tmp_path, **environment: str) -> subprocess.CompletedProcess:
+    """Import the settings in a new interpreter whose environment holds only ``environment``
+    (plus what Python needs to run), with the data directory in ``tmp_path``."""
+    clean_environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "patchwork_api.settings",
+        "PATCHWORK_DATA_DIR": str(tmp_path / "data"),
+        **environment,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=REPO_ROOT,
+        env=clean_environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def loaded_settings(tmp_path, **environment: str) -> dict:
+    result = load_settings(tmp_path, **environment)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("debug", [None, "false", "0", "no"])
+def test_production_without_secret_key_refuses_to_start(tmp_path, debug):
+    environment = {} if debug is None else {"DEBUG": debug}
+
+    result = load_settings(tmp_path, **environment)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_with_secret_key_starts_with_debug_off(tmp_path):
+    settings = loaded_settings(tmp_path, SECRET_KEY="a-long-random-production-key")
+
+    assert settings["DEBUG"] is False
+    assert settings["SECRET_KEY"] == "a-long-random-production-key"
+
+
+def test_debug_without_secret_key_uses_the_development_key(tmp_path):
+    settings = loaded_settings(tmp_path, DEBUG="true")
+
+    assert settings["DEBUG"] is True
+    assert settings["SECRET_KEY"].startswith("development-only")
+
+
+def test_debug_with_an_unreadable_value_is_refused(tmp_path):
+    result = load_settings(tmp_path, DEBUG="perhaps", SECRET_KEY="key")
+
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_default_database_is_sqlite_in_the_data_directory(tmp_path):
+    settings = loaded_settings(tmp_path, DEBUG="true")
+
+    assert settings["DATABASE"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings["DATABASE"]["NAME"] == str(tmp_path / "data" / "patchwork.sqlite3")
+    assert (tmp_path / "data").is_dir()
+
+
+def test_database_url_selects_postgresql(tmp_path):
+    url = "postgres://patchwork:secret@db.example.org:5433/patchwork"
+
+    settings = loaded_settings(tmp_path, DEBUG="true", DATABASE_URL=url)
+
+    assert settings["DATABASE"] == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "patchwork",
+        "HOST": "db.example.org",
+        "PORT": "5433",
+    }
+
+
+def test_unsupported_database_url_is_refused(tmp_path):
+    result = load_settings(tmp_path, DEBUG="true", DATABASE_URL="mysql://db/patchwork")
+
+    assert result.returncode != 0
+    assert "not supported" in result.stderr
+
+
+def test_allowed_hosts_are_read_as_a_comma_separated_list(tmp_path):
+    settings = loaded_settings(
+        tmp_path, DEBUG="true", ALLOWED_HOSTS="patchwork.example.org, .example.net"
+    )
+
+    assert settings["ALLOWED_HOSTS"] == ["patchwork.example.org", ".example.net"]
+
+
+def test_dates_are_naive_in_the_configured_time_zone(tmp_path):
+    settings = loaded_settings(tmp_path, DEBUG="true", TIME_ZONE="Europe/Paris")
+
+    assert settings["USE_TZ"] is False
+    assert settings["TIME_ZONE"] == "Europe/Paris"
