@@ -6,6 +6,7 @@ display in the same query, filter only on small tables, and skip the unfiltered 
 """
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -63,6 +64,7 @@ class CheckAdmin(admin.ModelAdmin):
     raw_id_fields = ("patch", "user")
     show_full_result_count = False
     ordering = ("-id",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(PatchRelation)
