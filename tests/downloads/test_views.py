@@ -1,0 +1,387 @@
+"""Tests of the download views: mbox and diff files, redirects, private bundles, 404s."""
+
+import base64
+
+import pytest
+from django.urls import reverse
+
+from downloads import links
+from tests.factories import (
+    BundleFactory,
+    CoverFactory,
+    PatchCommentFactory,
+    PatchFactory,
+    ProjectFactory,
+    SeriesFactory,
+    TokenFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def mbox_url(patch) -> str:
+    return links.patch_mbox_url(None, patch.project.linkname, patch.msgid)
+
+
+def raw_url(patch) -> str:
+    return reverse(
+        "patch-raw",
+        kwargs={"linkname": patch.project.linkname, "msgid": links.strip_brackets(patch.msgid)},
+    )
+
+
+def patchwork_ids(response) -> list[int]:
+    """The X-Patchwork-Id of each message of an mbox response, in order."""
+    return [
+        int(line.split(": ", 1)[1])
+        for line in response.content.decode().splitlines()
+        if line.startswith("X-Patchwork-Id: ")
+    ]
+
+
+def assert_text_404(response, message: str = "") -> None:
+    assert response.status_code == 404
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert message in response.content.decode()
+
+
+def make_series(count: int, *, comments_per_patch: int = 0, **series_kwargs):
+    series = SeriesFactory(total=count, received_total=count, **series_kwargs)
+    patches = []
+    for number in range(1, count + 1):
+        patch = PatchFactory(
+            project=series.project,
+            series=series,
+            number=number,
+            name=f"[PATCH {number}/{count}] part {number}",
+        )
+        PatchCommentFactory.create_batch(comments_per_patch, patch=patch)
+        patches.append(patch)
+    return series, patches
+
+
+# Patch mbox.
+
+
+def test_patch_mbox(client):
+    patch = PatchFactory(name="[PATCH v2 3/7] net: fix the thing")
+    response = client.get(mbox_url(patch))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        "attachment; filename=PATCH-v2-3-7-net-fix-the-thing.patch"
+    )
+    text = response.content.decode()
+    assert text.startswith("From patchwork ")
+    assert f"X-Patchwork-Id: {patch.id}\n" in text
+    assert "Reviewed-by" not in text
+
+
+def test_patch_mbox_appends_reply_trailers(client):
+    patch = PatchFactory()
+    PatchCommentFactory(patch=patch, content="LGTM\n\nReviewed-by: R <r@example.org>\n")
+    text = client.get(mbox_url(patch)).content.decode()
+    assert "Signed-off-by: Someone <someone@example.org>\nReviewed-by: R <r@example.org>\n" in text
+
+
+def test_head_request(client):
+    assert client.head(mbox_url(PatchFactory())).status_code == 200
+
+
+def test_non_ascii_patch_downloads(client):
+    """Patchwork has answered 500 here: non-ASCII names, subjects and bodies."""
+    patch = PatchFactory(
+        name="[PATCH] café: «fix»",
+        headers="From: Zoë Ångström <zoe@example.org>\nSubject: [PATCH] café: «fix»\n",
+        content="Réparer.\n\nSigned-off-by: Zoë Ångström <zoe@example.org>\n",
+    )
+    response = client.get(mbox_url(patch))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename=PATCH-caf-fix.patch"
+    assert "Réparer." in response.content.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "url_msgid",
+    ["a/b@example.org", "a%2Fb@example.org", "a%252Fb@example.org"],
+    ids=["slash", "encoded-slash", "double-encoded-slash"],
+)
+def test_patch_mbox_with_a_slash_in_the_msgid(client, url_msgid):
+    patch = PatchFactory(msgid="<a/b@example.org>")
+    response = client.get(f"/project/{patch.project.linkname}/patch/{url_msgid}/mbox/")
+    assert response.status_code == 200
+    assert patchwork_ids(response) == [patch.id]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/project/nosuchproject/patch/{msgid}/mbox/",
+        "/project/{linkname}/patch/nosuch@example.org/mbox/",
+        "/project/{linkname}/patch/nosuch@example.org/raw/",
+        "/project/{linkname}/cover/nosuch@example.org/mbox/",
+        "/project/{linkname}/patch/{msgid}x/mbox/",
+        "/series/999999/mbox/",
+        "/patch/999999/mbox/",
+        "/patch/999999/raw/",
+        "/patch/999999/",
+        "/cover/999999/mbox/",
+        "/cover/999999/",
+        "/bundle/nobody/nothing/mbox/",
+    ],
+)
+def test_unknown_objects_give_a_text_404(client, path):
+    patch = PatchFactory()
+    url = path.format(linkname=patch.project.linkname, msgid=links.strip_brackets(patch.msgid))
+    assert_text_404(client.get(url))
+
+
+def test_a_patch_of_another_project_is_not_found(client):
+    patch = PatchFactory()
+    other = ProjectFactory()
+    url = f"/project/{other.linkname}/patch/{links.strip_brackets(patch.msgid)}/mbox/"
+    assert_text_404(client.get(url), "Patch not found")
+
+
+def test_downloads_refuse_post(client):
+    assert client.post(mbox_url(PatchFactory())).status_code == 405
+
+
+# ?series= on the patch mbox.
+
+
+@pytest.mark.parametrize("selection", ["*", "SERIES_ID"])
+def test_patch_mbox_with_series_prepends_earlier_patches(client, selection):
+    series, patches = make_series(3)
+    value = str(series.id) if selection == "SERIES_ID" else selection
+    response = client.get(mbox_url(patches[1]), {"series": value})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename=PATCH-2-3-part-2.patch"
+    assert patchwork_ids(response) == [patches[0].id, patches[1].id]
+
+
+def test_patch_mbox_with_empty_series_parameter_is_the_patch_alone(client):
+    _, patches = make_series(2)
+    assert patchwork_ids(client.get(mbox_url(patches[1]), {"series": ""})) == [patches[1].id]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "Expected integer series value or *. Received: 'abc'"),
+        ("1.5", "Expected integer series value or *"),
+        ("OTHER", "Patch does not belong to series"),
+    ],
+)
+def test_patch_mbox_with_a_wrong_series(client, value, message):
+    series, patches = make_series(2)
+    other = SeriesFactory(project=series.project)
+    value = str(other.id) if value == "OTHER" else value
+    assert_text_404(client.get(mbox_url(patches[1]), {"series": value}), message)
+
+
+def test_patch_mbox_with_series_for_a_patch_without_series(client):
+    patch = PatchFactory(series=None)
+    assert_text_404(
+        client.get(mbox_url(patch), {"series": "*"}), "does not have an associated series"
+    )
+
+
+def test_patch_mbox_with_series_includes_dependencies_when_the_project_shows_them(client):
+    project = ProjectFactory(show_dependencies=True)
+    base, base_patches = make_series(2, project=project)
+    series, patches = make_series(2, project=project)
+    series.dependencies.add(base)
+    response = client.get(mbox_url(patches[1]), {"series": "*"})
+    assert patchwork_ids(response) == [patch.id for patch in base_patches + patches]
+
+
+def test_patch_mbox_with_series_runs_constant_queries(client, django_assert_max_num_queries):
+    project = ProjectFactory(show_dependencies=True)
+    base, _ = make_series(3, project=project, comments_per_patch=2)
+    series, patches = make_series(10, project=project, comments_per_patch=2)
+    series.dependencies.add(base)
+    with django_assert_max_num_queries(7):
+        response = client.get(mbox_url(patches[-1]), {"series": "*"})
+    assert len(patchwork_ids(response)) == 13
+
+
+# Raw diff and cover mbox.
+
+
+def test_patch_raw(client):
+    patch = PatchFactory(name="[PATCH] fix: things")
+    response = client.get(raw_url(patch))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/x-patch; charset=utf-8"
+    assert response["Content-Disposition"] == "attachment; filename=PATCH-fix-things.diff"
+    assert response.content.decode() == patch.diff
+
+
+def test_patch_raw_of_a_pull_request_is_empty(client):
+    patch = PatchFactory(diff=None, pull_url="git://example.org/repo.git main")
+    response = client.get(raw_url(patch))
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_mbox_url_with_raw_in_place_of_mbox_gives_the_diff(client):
+    """git-pw derives the raw diff URL by replacing 'mbox' with 'raw' in the mbox URL."""
+    patch = PatchFactory()
+    response = client.get(mbox_url(patch).replace("mbox", "raw"))
+    assert response.content.decode() == patch.diff
+
+
+def test_cover_mbox(client):
+    cover = CoverFactory(name="[PATCH 0/2] the series")
+    response = client.get(links.cover_mbox_url(None, cover.project.linkname, cover.msgid))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Disposition"] == "attachment; filename=PATCH-0-2-the-series.mbox"
+    assert patchwork_ids(response) == [cover.id]
+    assert "This series does things." in response.content.decode()
+
+
+# Series mbox.
+
+
+def test_series_mbox_has_the_patches_in_order_without_cover(client):
+    cover = CoverFactory()
+    series, patches = make_series(3, name="My series v2", cover_letter=cover)
+    # Stored out of order: the mbox follows the numbers, not the ids.
+    patches[0].number, patches[2].number = 3, 1
+    patches[0].save()
+    patches[2].save()
+    response = client.get(links.series_mbox_url(None, series.id))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Disposition"] == "attachment; filename=My-series-v2.patch"
+    assert patchwork_ids(response) == [patches[2].id, patches[1].id, patches[0].id]
+    assert cover.content not in response.content.decode()
+
+
+def test_series_mbox_of_an_untitled_series(client):
+    series, _ = make_series(1, name=None)
+    response = client.get(links.series_mbox_url(None, series.id))
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=Untitled-series-{series.id}.patch"
+    )
+
+
+def test_series_mbox_runs_constant_queries(client, django_assert_max_num_queries):
+    """The 10-patch series with 2 replies each loads in 3 queries: series, patches, comments."""
+    series, patches = make_series(10, comments_per_patch=2)
+    with django_assert_max_num_queries(3):
+        response = client.get(links.series_mbox_url(None, series.id))
+    assert patchwork_ids(response) == [patch.id for patch in patches]
+    assert response.content.decode().count("Reviewed-by: Reviewer <reviewer@example.org>") == 10
+
+
+# Bundle mbox.
+
+
+def bundle_mbox_url(bundle) -> str:
+    return links.bundle_mbox_url(None, bundle.owner.username, bundle.name)
+
+
+def basic_auth(username: str, password: str = "password") -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def test_public_bundle_mbox(client):
+    patches = [PatchFactory(), PatchFactory(), PatchFactory()]
+    bundle = BundleFactory(public=True, name="fixes", patches=[patches[2], patches[0]])
+    response = client.get(bundle_mbox_url(bundle))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f"attachment; filename=bundle-{bundle.id}-fixes.mbox"
+    assert patchwork_ids(response) == [patches[2].id, patches[0].id]
+
+
+def test_bundle_file_name_is_sanitised(client):
+    bundle = BundleFactory(public=True, name="my fixes; v2", patches=[PatchFactory()])
+    response = client.get(bundle_mbox_url(bundle))
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=bundle-{bundle.id}-my-fixes-v2.mbox"
+    )
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    ["anonymous", "other-user-token", "bad-token", "wrong-password"],
+)
+def test_private_bundle_mbox_is_hidden_from_others(client, credentials):
+    bundle = BundleFactory(public=False, patches=[PatchFactory()])
+    headers = {
+        "anonymous": {},
+        "other-user-token": {"HTTP_AUTHORIZATION": f"Token {TokenFactory().key}"},
+        "bad-token": {"HTTP_AUTHORIZATION": "Token 0123456789abcdef"},
+        "wrong-password": {"HTTP_AUTHORIZATION": basic_auth(bundle.owner.username, "nope")},
+    }[credentials]
+    assert_text_404(client.get(bundle_mbox_url(bundle), **headers), "Bundle not found")
+
+
+@pytest.mark.parametrize("credentials", ["token", "basic", "session"])
+def test_private_bundle_mbox_for_its_owner(client, credentials):
+    owner = UserFactory()
+    patch = PatchFactory()
+    bundle = BundleFactory(public=False, owner=owner, patches=[patch])
+    headers = {}
+    if credentials == "token":
+        headers["HTTP_AUTHORIZATION"] = f"Token {TokenFactory(user=owner).key}"
+    elif credentials == "basic":
+        headers["HTTP_AUTHORIZATION"] = basic_auth(owner.username)
+    else:
+        client.force_login(owner)
+    response = client.get(bundle_mbox_url(bundle), **headers)
+    assert response.status_code == 200
+    assert patchwork_ids(response) == [patch.id]
+
+
+def test_bundle_mbox_runs_constant_queries(client, django_assert_max_num_queries):
+    patches = []
+    for _ in range(5):
+        patch = PatchFactory()
+        PatchCommentFactory.create_batch(2, patch=patch)
+        patches.append(patch)
+    bundle = BundleFactory(public=True, patches=patches)
+    with django_assert_max_num_queries(3):
+        response = client.get(bundle_mbox_url(bundle))
+    assert patchwork_ids(response) == [patch.id for patch in patches]
+
+
+# Redirects by id.
+
+
+@pytest.mark.parametrize(
+    ("url_name", "target_name"),
+    [
+        ("patch-id-detail", "patch-detail"),
+        ("patch-id-mbox", "patch-mbox"),
+        ("patch-id-raw", "patch-raw"),
+    ],
+)
+def test_patch_id_redirects_to_the_msgid_form(client, url_name, target_name):
+    patch = PatchFactory(msgid="<id/with-slash@example.org>")
+    response = client.get(reverse(url_name, kwargs={"patch_id": patch.id}))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        target_name,
+        kwargs={"linkname": patch.project.linkname, "msgid": "id/with-slash@example.org"},
+    )
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url_name", "target_name"),
+    [("cover-id-detail", "cover-detail"), ("cover-id-mbox", "cover-mbox")],
+)
+def test_cover_id_redirects_to_the_msgid_form(client, url_name, target_name):
+    cover = CoverFactory()
+    response = client.get(reverse(url_name, kwargs={"cover_id": cover.id}))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        target_name,
+        kwargs={"linkname": cover.project.linkname, "msgid": links.strip_brackets(cover.msgid)},
+    )
+    assert client.get(response["Location"]).status_code == 200
