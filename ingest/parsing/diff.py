@@ -1,0 +1,228 @@
+"""Splitting a message text into its comment and its diff, and the files a diff touches.
+
+The splitter is Patchwork's ``parse_patch`` state machine, line for line, so that the stored
+diff (and hence its hash) is the one Patchwork stores: a diff starts at ``diff ``,
+``Index: `` or ``--- `` and is kept only once a ``+++ `` line and a hunk header follow;
+hunks are consumed by their line counts; git's extended header lines (modes, renames,
+copies, similarity, index) join the diff; ``\\ No newline at end of file`` stays with its
+hunk.  Text between and after hunks that is not part of a diff goes back to the comment.
+
+Additions over Patchwork 2.x, which lost binary content to the comment (its issue #463):
+a ``GIT binary patch`` section (``literal``/``delta`` blocks of base85 lines, each ended
+by a blank line) and a ``Binary files A and B differ`` line belong to the diff.
+"""
+
+import re
+
+_hunk_header = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+_file_header = re.compile(r"^(---|\+\+\+) (\S+)")
+
+# git's extended header lines, see git-diff(1) "Generating patches with -p".
+EXTENDED_HEADER_PREFIXES = (
+    "old mode ",
+    "new mode ",
+    "deleted file mode ",
+    "new file mode ",
+    "copy from ",
+    "copy to ",
+    "rename from ",
+    "rename to ",
+    "similarity index ",
+    "dissimilarity index ",
+    "index ",
+)
+BINARY_PATCH_MARKER = "GIT binary patch"
+BINARY_BLOCK_PREFIXES = ("literal ", "delta ")
+NO_NEWLINE_MARKER = "\\ No newline at end of file"
+
+# Parser states: what the previous line was and what may come next.
+TEXT = "text"  # message text
+FILE_SECTION = "file-section"  # after "diff "/"Index: " or after a hunk: header lines
+OLD_FILE = "old-file"  # after "--- "
+NEW_FILE = "new-file"  # after "+++ " or after a complete hunk
+HUNK = "hunk"  # inside a hunk, counting its lines
+EXTENDED_HEADER = "extended-header"  # after a git extended header line
+BINARY_BLOCK_START = "binary-block-start"  # expecting "literal N"/"delta N"
+BINARY_DATA = "binary-data"  # base85 lines of a binary block
+
+
+def _hunk_line_counts(match: re.Match[str]) -> list[int]:
+    """Old and new line counts of a hunk header; an omitted count means 1."""
+    return [int(count) if count else 1 for count in match.groups()]
+
+
+def _is_binary_differ_line(line: str) -> bool:
+    return line.startswith("Binary files ") and line.rstrip().endswith(" differ")
+
+
+class _PatchSplitter:
+    """Feeds lines through the state machine, collecting comment and diff text."""
+
+    def __init__(self) -> None:
+        self.state = TEXT
+        self.diff: list[str] = []
+        self.comment: list[str] = []
+        self.pending: list[str] = []  # header lines kept until a hunk shows they are a diff
+        self.remaining = [0, 0]  # old/new lines still expected in the current hunk
+        self.hunks_seen = 0
+        self.handlers = {
+            TEXT: self._on_text,
+            FILE_SECTION: self._on_file_section,
+            OLD_FILE: self._on_old_file,
+            NEW_FILE: self._on_new_file,
+            HUNK: self._on_hunk,
+            EXTENDED_HEADER: self._on_extended_header,
+            BINARY_BLOCK_START: self._on_binary_block_start,
+            BINARY_DATA: self._on_binary_data,
+        }
+
+    def keep_pending_and(self, line: str) -> None:
+        self.diff.extend(self.pending)
+        self.diff.append(line)
+        self.pending = []
+
+    def give_pending_back_and(self, line: str) -> None:
+        self.comment.extend(self.pending)
+        self.comment.append(line)
+        self.pending = []
+
+    def feed(self, line: str) -> None:
+        self.handlers[self.state](line)
+
+    def _on_text(self, line: str) -> None:
+        if line.startswith(("diff ", "Index: ")):
+            self.state = FILE_SECTION
+            self.pending.append(line)
+        elif line.startswith("--- "):
+            self.state = OLD_FILE
+            self.pending.append(line)
+        else:
+            self.comment.append(line)
+
+    def _on_file_section(self, line: str) -> None:
+        if line.startswith(BINARY_PATCH_MARKER):
+            self.keep_pending_and(line)
+            self.state = BINARY_BLOCK_START
+            return
+        if _is_binary_differ_line(line):
+            self.keep_pending_and(line)
+            return
+        self.pending.append(line)
+        if line.startswith("--- "):
+            self.state = OLD_FILE
+        if line.startswith(EXTENDED_HEADER_PREFIXES):
+            self.state = EXTENDED_HEADER
+
+    def _on_old_file(self, line: str) -> None:
+        if line.startswith("+++ "):
+            self.state = NEW_FILE
+            self.pending.append(line)
+        elif self.hunks_seen:
+            self.state = FILE_SECTION
+            self.pending.append(line)
+        else:
+            self.state = TEXT
+            self.give_pending_back_and(line)
+
+    def _on_new_file(self, line: str) -> None:
+        hunk = _hunk_header.match(line)
+        if hunk:
+            self.remaining = _hunk_line_counts(hunk)
+            self.state = HUNK
+            self.keep_pending_and(line)
+        elif line.startswith("--- "):
+            self.keep_pending_and(line)
+            self.state = OLD_FILE
+        elif self.hunks_seen and line.startswith(NO_NEWLINE_MARKER):
+            self.diff.append(line)
+        elif self.hunks_seen:
+            self.state = FILE_SECTION
+            self.pending.append(line)
+        else:
+            self.state = TEXT
+            self.give_pending_back_and(line)
+
+    def _on_hunk(self, line: str) -> None:
+        if line.startswith("-"):
+            self.remaining[0] -= 1
+        elif line.startswith("+"):
+            self.remaining[1] -= 1
+        elif not line.startswith(NO_NEWLINE_MARKER):
+            self.remaining[0] -= 1
+            self.remaining[1] -= 1
+        self.diff.append(line)
+        if self.remaining[0] <= 0 and self.remaining[1] <= 0:
+            self.state = NEW_FILE
+            self.hunks_seen += 1
+
+    def _on_extended_header(self, line: str) -> None:
+        if line.startswith(EXTENDED_HEADER_PREFIXES):
+            self.keep_pending_and(line)
+        elif line.startswith("--- "):
+            self.keep_pending_and(line)
+            self.state = OLD_FILE
+        elif line.startswith(BINARY_PATCH_MARKER):
+            self.keep_pending_and(line)
+            self.state = BINARY_BLOCK_START
+        elif _is_binary_differ_line(line):
+            self.keep_pending_and(line)
+            self.state = FILE_SECTION
+        else:
+            self.pending.append(line)
+            self.state = FILE_SECTION
+
+    def _on_binary_block_start(self, line: str) -> None:
+        if line.startswith(BINARY_BLOCK_PREFIXES):
+            self.diff.append(line)
+            self.state = BINARY_DATA
+        else:
+            # The binary section is over: continue as after a complete hunk.
+            self.hunks_seen += 1
+            self.state = FILE_SECTION
+            self._on_file_section(line)
+
+    def _on_binary_data(self, line: str) -> None:
+        self.diff.append(line)
+        if not line.strip():
+            self.state = BINARY_BLOCK_START
+
+    def result(self) -> tuple[str | None, str | None]:
+        self.comment.extend(self.pending)
+        diff = "".join(self.diff)
+        comment = "".join(self.comment)
+        return diff or None, comment or None
+
+
+def split_patch(text: str) -> tuple[str | None, str | None]:
+    """(diff, comment) of a message text, either may be None (Patchwork's ``parse_patch``)."""
+    if not _may_hold_diff(text):
+        return None, text + "\n"
+    splitter = _PatchSplitter()
+    for line in text.split("\n"):
+        splitter.handlers[splitter.state](line + "\n")
+    return splitter.result()
+
+
+def _may_hold_diff(text: str) -> bool:
+    """Whether any line starts a diff; most replies have none, and need no line walk."""
+    return any(
+        text.startswith(start) or f"\n{start}" in text for start in ("diff ", "Index: ", "--- ")
+    )
+
+
+def find_filenames(diff: str) -> list[str]:
+    """Paths named by ``---``/``+++`` lines, top directory (a/, b/) removed, sorted.
+
+    Patchwork's ``find_filenames``, used for delegation rules: ``/dev/null`` is skipped and
+    a path without a directory becomes "" (which only a ``*`` rule matches).
+    """
+    filenames = set()
+    for line in diff.replace("\r", "").strip().split("\n"):
+        match = _file_header.match(line)
+        if not match:
+            continue
+        path = match.group(2)
+        if path.startswith("/dev/null"):
+            continue
+        filenames.add("/".join(path.split("/")[1:]))
+    return sorted(filenames)
