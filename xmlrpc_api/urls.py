@@ -1,3 +1,9 @@
 """The /xmlrpc/ route."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from xmlrpc_api.views import xmlrpc
+
+urlpatterns = [
+    path("", xmlrpc, name="xmlrpc"),
+]
