@@ -64,6 +64,15 @@ def update_project(project: Project, **changes: Any) -> Project:
     return project
 
 
+@transaction.atomic
+def create_or_update_project(linkname: str, **fields: Any) -> tuple[Project, bool]:
+    """Make the project ``linkname`` hold ``fields``; True when it had to be created."""
+    project = Project.objects.select_for_update().filter(linkname=linkname).first()
+    if project is None:
+        return create_project(linkname, **fields), True
+    return update_project(project, **fields), False
+
+
 def find_project(linkname: str) -> Project:
     """The project called ``linkname``, or a ValidationError naming the unknown project."""
     try:
