@@ -1,0 +1,135 @@
+"""Measured ingest: ``parsearchive`` of an mbox (rate and peak RSS of the child) and
+concurrent ``parsemail`` processes, each fed one mail on stdin as an MTA would."""
+
+import os
+import queue
+import subprocess
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.config import REPO_ROOT
+from bench.django_env import django_env, manage_command
+from bench.stats import summarize_latencies
+
+
+@dataclass
+class ArchiveRun:
+    label: str
+    mails: int
+    seconds: float
+    mails_per_s: float
+    peak_rss_mb: float
+    returncode: int
+    log: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def wait_with_rusage(process: subprocess.Popen) -> tuple[int, float]:
+    """Reap the child; return (exit code, its own peak RSS in MiB)."""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_maxrss / 1024.0  # ru_maxrss is in KiB on Linux
+
+
+def run_parsearchive(
+    python: Path, database_url: str, mbox: Path, mails: int, label: str, log_path: Path
+) -> ArchiveRun:
+    """Time ``manage.py parsearchive mbox`` and read the child's peak RSS."""
+    with log_path.open("wb") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            manage_command(python, "parsearchive", str(mbox)),
+            cwd=REPO_ROOT,
+            env=django_env(database_url),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        returncode, peak_rss_mb = wait_with_rusage(process)
+        seconds = time.perf_counter() - started
+    return ArchiveRun(
+        label=label,
+        mails=mails,
+        seconds=round(seconds, 2),
+        mails_per_s=round(mails / seconds, 1),
+        peak_rss_mb=round(peak_rss_mb, 1),
+        returncode=returncode,
+        log=str(log_path),
+    )
+
+
+@dataclass
+class ParsemailState:
+    """Shared by the feeder threads: the mails left and what each delivery did."""
+
+    mails: "queue.SimpleQueue[bytes]"
+    deadline: float
+    latencies_ms: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def deliver_mails(state: ParsemailState, command: list[str], env: dict[str, str]) -> None:
+    while time.perf_counter() < state.deadline:
+        try:
+            message = state.mails.get_nowait()
+        except queue.Empty:
+            return
+        started = time.perf_counter()
+        completed = subprocess.run(
+            command, input=message, env=env, cwd=REPO_ROOT, capture_output=True
+        )
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
+        with state.lock:
+            state.latencies_ms.append(elapsed_ms)
+            if completed.returncode != 0:
+                tail = completed.stderr.decode(errors="replace").strip().splitlines()[-1:]
+                state.failures.append(f"exit {completed.returncode}: {' '.join(tail)}")
+
+
+def run_parsemail_concurrently(
+    python: Path,
+    database_url: str,
+    messages: Iterable[bytes],
+    processes: int,
+    max_seconds: float,
+) -> dict:
+    """Feed messages to ``processes`` concurrent ``parsemail`` runs, one mail per run.
+
+    Stops handing out mails after max_seconds; the rate counts the runs that exited 0.
+    """
+    mails: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+    offered = 0
+    for message in messages:
+        mails.put(message)
+        offered += 1
+    started = time.perf_counter()
+    state = ParsemailState(mails=mails, deadline=started + max_seconds)
+    command = manage_command(python, "parsemail")
+    env = django_env(database_url)
+    threads = [
+        threading.Thread(target=deliver_mails, args=(state, command, env))
+        for _ in range(processes)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    delivered = len(state.latencies_ms)
+    stored = delivered - len(state.failures)
+    return {
+        "processes": processes,
+        "offered": offered,
+        "delivered": delivered,
+        "failed": len(state.failures),
+        "first_failures": state.failures[:5],
+        "seconds": round(seconds, 2),
+        "mails_per_s": round(stored / seconds, 1) if seconds else None,
+        "per_mail": summarize_latencies(state.latencies_ms),
+        "stopped_by_time_limit": delivered < offered,
+    }
