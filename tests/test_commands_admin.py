@@ -1,6 +1,7 @@
 """The administration commands (``project``, ``user``) and the Django admin pages."""
 
 import io
+import mailbox
 import os
 import stat
 import subprocess
@@ -36,6 +37,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+DEMO_MBOX = REPO_ROOT / "fixtures" / "demo.mbox"
 TOKEN_KEY = "0123456789abcdef0123456789abcdef01234567"
 REQUIRED_PROJECT_OPTIONS = [
     "--name",
@@ -678,3 +680,94 @@ def test_admin_patch_page_uses_raw_id_inputs_for_people_and_series(admin_client)
     content = page.content.decode()
     assert 'name="submitter" value="' in content
     assert 'class="vForeignKeyRawIdAdminField"' in content
+
+
+# demo
+
+
+def test_demo_sets_up_the_project_and_its_maintainer():
+    output, _ = run("demo", "--no-mail")
+
+    project = Project.objects.get(linkname="demo")
+    carol = get_user_model().objects.get(username="carol")
+    assert project.listid == "demo.example.org"
+    assert project.show_dependencies is True
+    assert project.is_maintainer(carol)
+    assert f"API token of carol: {Token.objects.get(user=carol).key}" in output
+    assert UserProfile.objects.filter(user=carol).exists()
+
+
+def test_demo_run_twice_changes_nothing_and_restores_the_demo_settings():
+    run("demo", "--no-mail")
+    Project.objects.filter(linkname="demo").update(listemail="changed@example.org")
+    token_key = Token.objects.get(user__username="carol").key
+
+    output, _ = run("demo", "--no-mail")
+
+    assert "refreshed project demo" in output
+    assert Project.objects.get().listemail == "demo@example.org"
+    assert get_user_model().objects.filter(username="carol").count() == 1
+    assert Token.objects.get(user__username="carol").key == token_key
+
+
+def test_demo_keeps_an_existing_carol_account_as_it_is():
+    carol = UserFactory(username="carol", email="someone-else@example.org")
+
+    run("demo", "--no-mail")
+
+    carol.refresh_from_db()
+    assert carol.email == "someone-else@example.org"
+    assert Project.objects.get(linkname="demo").is_maintainer(carol)
+
+
+def test_demo_with_a_missing_mailbox_fails_clearly(tmp_path):
+    with pytest.raises(CommandError, match="no mailbox at"):
+        run("demo", "--mbox", str(tmp_path / "absent.mbox"))
+
+
+# the demo mailbox
+
+
+def read_mailbox(path) -> list:
+    return list(mailbox.mbox(str(path), factory=None, create=False))
+
+
+def test_demo_mailbox_holds_the_promised_mail():
+    """fixtures/demo.mbox: two revisions of a series, two patches, reviews, a pull."""
+    messages = read_mailbox(DEMO_MBOX)
+    subjects = [message["Subject"] for message in messages]
+
+    assert len(messages) == 17
+    assert {message["List-Id"] for message in messages} == {
+        "Demo development list <demo.example.org>"
+    }
+    assert len({message["Message-Id"] for message in messages}) == 17
+    assert "[PATCH 0/3] greet by name" in subjects
+    assert "[PATCH v2 0/3] greet by name" in subjects
+    assert sum(subject.startswith("[PATCH v2 ") for subject in subjects) == 4
+    assert "[GIT PULL] demo: build fixes" in subjects
+    bodies = "\n".join(message.get_payload() for message in messages)
+    for trailer in ("Reviewed-by: Bob", "Acked-by: Carol", "Tested-by: Zo"):
+        assert trailer in bodies
+    assert "https://git.example.org/frank/demo.git fixes" in bodies
+
+
+def test_make_demo_mbox_regenerates_the_same_mails(tmp_path):
+    """Same Message-IDs, subjects, dates and threading as the committed fixture (the
+    byte layout of format-patch may vary between git versions)."""
+    output = tmp_path / "demo.mbox"
+
+    subprocess.run(
+        [sys.executable, str(REPO_ROOT / "tools" / "make-demo-mbox"), str(output)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+    def outline(path) -> list[tuple]:
+        return [
+            (message["Message-Id"], message["Subject"], message["Date"], message["In-Reply-To"])
+            for message in read_mailbox(path)
+        ]
+
+    assert outline(output) == outline(DEMO_MBOX)
