@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from bundles.querysets import BundleQuerySet
+
 
 class Bundle(models.Model):
     owner = models.ForeignKey(
@@ -14,6 +16,8 @@ class Bundle(models.Model):
     name = models.CharField(max_length=50)
     patches = models.ManyToManyField("patches.Patch", through="BundlePatch")
     public = models.BooleanField(default=False)
+
+    objects = BundleQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

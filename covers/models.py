@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from covers.querysets import CoverCommentQuerySet, CoverQuerySet
+
 
 class Cover(models.Model):
     msgid = models.CharField(max_length=255)
@@ -14,6 +16,8 @@ class Cover(models.Model):
     submitter = models.ForeignKey("people.Person", on_delete=models.CASCADE)
     headers = models.TextField(blank=True, default="")
     content = models.TextField(blank=True, null=True)
+
+    objects = CoverQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -40,6 +44,8 @@ class CoverComment(models.Model):
     headers = models.TextField(blank=True, default="")
     content = models.TextField(blank=True, null=True)
     addressed = models.BooleanField(null=True, default=None)
+
+    objects = CoverCommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "id"]

@@ -1,11 +1,15 @@
 """Serializers of cover letters and their comments."""
 
+import email.parser
+
 from rest_framework import serializers
 
 from covers.models import Cover, CoverComment
 from downloads import links
 from patches.serializers import subject_from_headers
 from patchwork_api.api.serializers import ApiUrlField, VersionedModelSerializer
+from people.serializers import PersonEmbeddedSerializer
+from projects.serializers import ProjectEmbeddedSerializer
 
 
 class CoverEmbeddedSerializer(VersionedModelSerializer):
@@ -68,3 +72,122 @@ class CoverCommentEmbeddedSerializer(VersionedModelSerializer):
 
     def get_name(self, comment: CoverComment) -> str:
         return subject_from_headers(comment.headers)
+
+
+def headers_as_dict(headers: str) -> dict[str, str | list[str]]:
+    """A stored header block as Patchwork's API shows it: each header name maps to its
+    value, or to the list of its values when it occurs more than once."""
+    if not headers:
+        return {}
+    parsed = email.parser.Parser().parsestr(headers, headersonly=True)
+    shown: dict[str, str | list[str]] = {}
+    for name in dict.fromkeys(parsed.keys()):
+        values = [str(value) for value in parsed.get_all(name, [])]
+        shown[name] = values[0] if len(values) == 1 else values
+    return shown
+
+
+class CoverListSerializer(CoverEmbeddedSerializer):
+    """A cover letter in the list (needs ``CoverQuerySet.for_api()``).
+
+    ``series`` is a list (of at most one series) for compatibility with the days when a
+    cover letter could belong to several series.
+    """
+
+    project = ProjectEmbeddedSerializer(read_only=True)
+    submitter = PersonEmbeddedSerializer(read_only=True)
+    series = serializers.SerializerMethodField()
+    comments = ApiUrlField("api-cover-comment-list", lookups={"cover_id": "pk"})
+
+    class Meta:
+        model = Cover
+        fields = (
+            "id",
+            "url",
+            "web_url",
+            "project",
+            "msgid",
+            "list_archive_url",
+            "date",
+            "name",
+            "submitter",
+            "mbox",
+            "series",
+            "comments",
+        )
+        read_only_fields = fields
+        versioned_fields = {
+            (1, 1): ("web_url", "mbox", "comments"),
+            (1, 2): ("list_archive_url",),
+        }
+
+    def get_series(self, cover: Cover) -> list[dict]:
+        # Imported here: series' serializers embed cover letters (a module cycle).
+        from series.serializers import SeriesEmbeddedSerializer
+
+        series = getattr(cover, "series", None)
+        if series is None:
+            return []
+        return [SeriesEmbeddedSerializer(series, context=self.context).data]
+
+
+class CoverDetailSerializer(CoverListSerializer):
+    """A cover letter with its headers (as a dict) and its body."""
+
+    headers = serializers.SerializerMethodField()
+    content = serializers.SerializerMethodField()
+
+    class Meta(CoverListSerializer.Meta):
+        fields = (*CoverListSerializer.Meta.fields, "headers", "content")
+        read_only_fields = fields
+
+    def get_headers(self, cover: Cover) -> dict[str, str | list[str]]:
+        return headers_as_dict(cover.headers)
+
+    def get_content(self, cover: Cover) -> str:
+        return cover.content or ""
+
+
+class CoverCommentSerializer(CoverCommentEmbeddedSerializer):
+    """A comment on a cover letter; ``addressed`` (API 1.3) is its only writable field.
+
+    Needs ``CoverCommentQuerySet.for_api()``.
+    """
+
+    name = None
+    subject = serializers.SerializerMethodField()
+    submitter = PersonEmbeddedSerializer(read_only=True)
+    content = serializers.SerializerMethodField()
+    headers = serializers.SerializerMethodField()
+    addressed = serializers.BooleanField(allow_null=True, required=False)
+
+    class Meta:
+        model = CoverComment
+        fields = (
+            "id",
+            "url",
+            "web_url",
+            "msgid",
+            "list_archive_url",
+            "date",
+            "subject",
+            "submitter",
+            "content",
+            "headers",
+            "addressed",
+        )
+        read_only_fields = tuple(field for field in fields if field != "addressed")
+        versioned_fields = {
+            (1, 1): ("web_url",),
+            (1, 2): ("list_archive_url",),
+            (1, 3): ("url", "addressed"),
+        }
+
+    def get_subject(self, comment: CoverComment) -> str:
+        return subject_from_headers(comment.headers)
+
+    def get_content(self, comment: CoverComment) -> str:
+        return comment.content or ""
+
+    def get_headers(self, comment: CoverComment) -> dict[str, str | list[str]]:
+        return headers_as_dict(comment.headers)

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from events.querysets import EventQuerySet
+
 
 class Event(models.Model):
     class Category(models.TextChoices):
@@ -88,6 +90,8 @@ class Event(models.Model):
         blank=True,
         null=True,
     )
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

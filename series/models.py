@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from series.querysets import SeriesQuerySet
+
 
 class Series(models.Model):
     project = models.ForeignKey(
@@ -29,6 +31,8 @@ class Series(models.Model):
         "self", symmetrical=False, related_name="dependents", blank=True
     )
     updated = models.DateTimeField(default=timezone.now)
+
+    objects = SeriesQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "series"

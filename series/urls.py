@@ -1,3 +1,9 @@
 """API routes of the series app, mounted under /api/ and /api/<version>/."""
 
-api_urlpatterns: list = []
+from patchwork_api.api.routing import slash_optional
+from series import views
+
+api_urlpatterns = [
+    *slash_optional("series", views.SeriesList.as_view(), "api-series-list"),
+    *slash_optional("series/<int:pk>", views.SeriesDetail.as_view(), "api-series-detail"),
+]

@@ -111,6 +111,38 @@ class MultipleExactFilter(VersionAwareFilterMixin, django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": wanted})
 
 
+# The largest id any backend can look up (SQLite refuses larger integers outright).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(text: str) -> int:
+    """A numeric id filter value; anything else can match nothing."""
+    if not text.isdigit() or int(text) > MAX_ID:
+        raise InvalidFilterValue(text)
+    return int(text)
+
+
+def bracketed_msgid(text: str) -> str:
+    """``msgid`` filter values come without their angle brackets; stored ones have them."""
+    return f"<{text.strip().removeprefix('<').removesuffix('>')}>"
+
+
+class SearchFilter(django_filters.Filter):
+    """``q``: every whitespace-separated term must occur in the field (any case), as
+    Patchwork's search does."""
+
+    field_class = forms.CharField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "icontains")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
+        for term in (value or "").split():
+            queryset = queryset.filter(**{f"{self.field_name}__{self.lookup_expr}": term})
+        return queryset
+
+
 def parse_filter_datetime(text: str) -> datetime.datetime:
     """An ISO 8601 date or date-time (``T`` or a space between them), as naive server time.
 

@@ -1,0 +1,17 @@
+"""Filters of the bundle list."""
+
+import django_filters
+
+from bundles.models import Bundle
+from patchwork_api.api.filters import BaseFilterSet, IdOrKeyFilter, SearchFilter
+
+
+class BundleFilterSet(BaseFilterSet):
+    project = IdOrKeyFilter(field_name="project", key_field="linkname", key_lookup="iexact")
+    owner = IdOrKeyFilter(field_name="owner", key_field="username", key_lookup="iexact")
+    public = django_filters.BooleanFilter(field_name="public")
+    q = SearchFilter(field_name="name")
+
+    class Meta:
+        model = Bundle
+        fields = ()

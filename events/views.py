@@ -1,0 +1,35 @@
+"""API view of the event list."""
+
+from rest_framework import generics
+
+from events.filters import EventFilterSet
+from events.models import Event
+from events.pagination import EventPagination
+from events.serializers import EventSerializer
+from patchwork_api.api.versioning import request_version
+
+# Comment events point to comment endpoints that API 1.3 introduced: older versions
+# do not list them (as Patchwork does).
+COMMENT_EVENTS_VERSION = (1, 3)
+COMMENT_CATEGORIES = (Event.Category.COVER_COMMENT_CREATED, Event.Category.PATCH_COMMENT_CREATED)
+# ``order`` is documented for events from API 1.2.
+ORDER_VERSION = (1, 2)
+
+
+class EventList(generics.ListAPIView):
+    """List events, newest first."""
+
+    serializer_class = EventSerializer
+    filterset_class = EventFilterSet
+    pagination_class = EventPagination
+    ordering = ("-date",)
+
+    @property
+    def ordering_fields(self) -> tuple[str, ...]:
+        return ("date",) if request_version(self.request) >= ORDER_VERSION else ()
+
+    def get_queryset(self):
+        events = Event.objects.for_api()
+        if request_version(self.request) < COMMENT_EVENTS_VERSION:
+            events = events.exclude(category__in=COMMENT_CATEGORIES)
+        return events
