@@ -260,3 +260,13 @@ def test_bundle_page_runs_constant_queries(client, django_assert_max_num_queries
     with django_assert_max_num_queries(3):
         response = client.get(bundle_page_url(bundle))
     assert len(listed_ids(response)) == 6
+
+
+def test_check_links_are_only_web_urls(client):
+    patch = PatchFactory()
+    CheckFactory(patch=patch, target_url="javascript:alert(1)", description="sneaky")
+    CheckFactory(patch=patch, target_url="https://ci.example.org/7", description="real")
+    html = client.get(patch_page_url(patch)).content.decode()
+    assert 'href="javascript:' not in html
+    assert '<a href="https://ci.example.org/7">real</a>' in html
+    assert "sneaky" in html
