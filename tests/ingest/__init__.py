@@ -1,0 +1,1 @@
+"""Tests of the ingest app: parser and store."""
