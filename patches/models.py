@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from patches.querysets import CheckQuerySet, PatchCommentQuerySet, PatchQuerySet
+
 
 class State(models.Model):
     """A patch state; ids are stable because bots hard-code them."""
@@ -91,6 +93,8 @@ class Patch(models.Model):
     # ``updated_since`` filter); ``date`` stays the mail's date.
     updated = models.DateTimeField(default=timezone.now)
 
+    objects = PatchQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "patches"
         ordering = ["id"]
@@ -137,6 +141,8 @@ class PatchComment(models.Model):
     content = models.TextField(blank=True, null=True)
     addressed = models.BooleanField(null=True, default=None)
 
+    objects = PatchCommentQuerySet.as_manager()
+
     class Meta:
         ordering = ["date", "id"]
         constraints = [
@@ -162,6 +168,8 @@ class Check(models.Model):
     target_url = models.URLField(blank=True, null=True)
     description = models.TextField(blank=True, null=True)
     context = models.SlugField(max_length=255, default="default")
+
+    objects = CheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "id"]

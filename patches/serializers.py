@@ -1,10 +1,23 @@
 """Serializers of patches, their comments and checks."""
 
+import email.parser
+import re
+
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from downloads import links
-from patches.models import Check, Patch, PatchComment
-from patchwork_api.api.serializers import ApiUrlField, VersionedModelSerializer
+from patches.models import Check, Patch, PatchComment, State
+from patches.querysets import CHECK_STATES_BY_SEVERITY
+from patchwork_api.api.serializers import (
+    ApiUrlField,
+    EmbeddedRelatedField,
+    VersionedModelSerializer,
+)
+from people.serializers import PersonEmbeddedSerializer, UserEmbeddedSerializer
+from projects.serializers import ProjectEmbeddedSerializer
 
 
 class PatchEmbeddedSerializer(VersionedModelSerializer):
@@ -96,3 +109,345 @@ def subject_from_headers(headers: str) -> str:
         if line.lower().startswith("subject:"):
             subject_lines.append(line[len("subject:") :].strip())
     return " ".join(subject_lines)
+
+
+# Subject tags that say nothing about a patch (``[PATCH v2 1/3]`` -> ``v2``, ``1/3``).
+IGNORED_PREFIXES = frozenset({"patch"})
+SUBJECT_PREFIX_RE = re.compile(r"^\s*\[([^\]]*)\]\s*")
+REPLY_MARKER_RE = re.compile(r"^\s*(?:re|fwd?)\s*:\s*", re.IGNORECASE)
+
+
+def subject_prefixes(subject: str) -> list[str]:
+    """The bracketed tags at the start of a subject, split on commas and spaces,
+    without ``PATCH`` (Patchwork's ``prefixes``): ``[RFC,v2 1/3] x`` -> ``RFC, v2, 1/3``."""
+    prefixes: list[str] = []
+    remainder = REPLY_MARKER_RE.sub("", subject)
+    match = SUBJECT_PREFIX_RE.match(remainder)
+    while match:
+        prefixes.extend(
+            tag
+            for tag in re.split(r"[\s,]+", match.group(1))
+            if tag and tag.lower() not in IGNORED_PREFIXES
+        )
+        remainder = remainder[match.end() :]
+        match = SUBJECT_PREFIX_RE.match(remainder)
+    return prefixes
+
+
+def headers_as_dict(headers: str) -> dict[str, str | list[str]]:
+    """Stored mail headers as Patchwork serves them: name -> value, or name -> list of
+    values when the header occurs more than once."""
+    parsed = email.parser.Parser().parsestr(headers or "", headersonly=True)
+    result: dict[str, str | list[str]] = {}
+    for name in dict.fromkeys(parsed.keys()):
+        values = [str(value) for value in parsed.get_all(name, [])]
+        result[name] = values[0] if len(values) == 1 else values
+    return result
+
+
+class StateField(serializers.RelatedField):
+    """A patch state as its slug; input is matched case-insensitively, spaces allowed
+    (``Under Review`` -> ``under-review``)."""
+
+    default_error_messages = {
+        "invalid_choice": "Invalid state {name}. Expected one of: {choices}.",
+        "incorrect_type": "Incorrect type. Expected string value, received {data_type}.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", State.objects.all())
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> State:
+        if not isinstance(data, str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        slug = slugify(data.strip().lower())
+        for state in self.get_queryset():
+            if state.slug == slug:
+                return state
+        choices = ", ".join(state.slug for state in self.get_queryset())
+        self.fail("invalid_choice", name=slug or data, choices=choices)
+
+    def to_representation(self, state: State) -> str:
+        return state.slug
+
+    def display_value(self, state: State) -> str:
+        return state.slug
+
+    def get_choices(self, cutoff=None) -> dict[str, str]:
+        return {state.slug: state.name for state in self.get_queryset()}
+
+
+class RelatedPatchesField(serializers.Field):
+    """API 1.2 ``related``: the other patches of the patch's relation (embedded) on
+    output, a list of patch ids on input (repeated form fields or a JSON array)."""
+
+    default_error_messages = {
+        "not_a_list": 'Expected a list of items but got type "{input_type}".',
+        "does_not_exist": 'Invalid pk "{pk_value}" - object does not exist.',
+        "incorrect_type": "Incorrect type. Expected pk value, received {data_type}.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("style", {"base_template": "input.html"})
+        super().__init__(**kwargs)
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary):
+            if self.field_name not in dictionary:
+                return serializers.empty
+            return [value for value in dictionary.getlist(self.field_name) if value != ""]
+        return dictionary.get(self.field_name, serializers.empty)
+
+    def to_internal_value(self, data) -> dict[str, list[Patch]]:
+        if isinstance(data, str) or not isinstance(data, list | tuple):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        patch_ids = []
+        for item in data:
+            if isinstance(item, bool) or not isinstance(item, int | str):
+                self.fail("incorrect_type", data_type=type(item).__name__)
+            if isinstance(item, str) and not item.strip().isdigit():
+                self.fail("incorrect_type", data_type="str")
+            patch_ids.append(int(item))
+        patches = Patch.objects.select_related("project").in_bulk(patch_ids)
+        missing = [patch_id for patch_id in patch_ids if patch_id not in patches]
+        if missing:
+            self.fail("does_not_exist", pk_value=missing[0])
+        return {"related": [patches[patch_id] for patch_id in dict.fromkeys(patch_ids)]}
+
+    def to_representation(self, patch: Patch) -> list[dict]:
+        if patch.related_id is None:
+            return []
+        others = sorted(
+            (other for other in patch.related.patches.all() if other.pk != patch.pk),
+            key=lambda other: other.pk,
+        )
+        return [PatchEmbeddedSerializer(other, context=self.context).data for other in others]
+
+
+class PatchListSerializer(VersionedModelSerializer):
+    """A patch in lists; ``state``, ``delegate``, ``archived``, ``commit_ref`` and (1.2)
+    ``related`` are writable."""
+
+    url = ApiUrlField("api-patch-detail")
+    web_url = serializers.SerializerMethodField()
+    project = ProjectEmbeddedSerializer(read_only=True)
+    list_archive_url = serializers.SerializerMethodField()
+    hash = serializers.SerializerMethodField()
+    state = StateField()
+    submitter = PersonEmbeddedSerializer(read_only=True)
+    delegate = EmbeddedRelatedField(
+        UserEmbeddedSerializer,
+        queryset=get_user_model().objects.all(),
+        allow_null=True,
+        # a raw id input: a select would list every user of the instance
+        style={"base_template": "input.html"},
+    )
+    mbox = serializers.SerializerMethodField()
+    series = serializers.SerializerMethodField()
+    comments = ApiUrlField("api-patch-comment-list", lookups={"patch_id": "pk"})
+    check = serializers.SerializerMethodField()
+    checks = ApiUrlField("api-check-list", lookups={"patch_id": "pk"})
+    tags = serializers.SerializerMethodField()
+    related = RelatedPatchesField()
+
+    class Meta:
+        model = Patch
+        fields = (
+            "id",
+            "url",
+            "web_url",
+            "project",
+            "msgid",
+            "list_archive_url",
+            "date",
+            "name",
+            "commit_ref",
+            "pull_url",
+            "state",
+            "archived",
+            "hash",
+            "submitter",
+            "delegate",
+            "mbox",
+            "series",
+            "comments",
+            "check",
+            "checks",
+            "tags",
+            "related",
+        )
+        read_only_fields = ("msgid", "date", "name", "pull_url")
+        extra_kwargs = {
+            "commit_ref": {"allow_null": True, "allow_blank": True, "max_length": 255},
+            "archived": {"required": False},
+        }
+        versioned_fields = {
+            (1, 1): ("web_url", "comments"),
+            (1, 2): ("list_archive_url", "related"),
+        }
+
+    def get_web_url(self, patch: Patch) -> str:
+        return links.patch_web_url(
+            self.context.get("request"), patch.project.linkname, patch.msgid
+        )
+
+    def get_list_archive_url(self, patch: Patch) -> str | None:
+        return links.list_archive_url(patch.project.list_archive_url_format, patch.msgid)
+
+    def get_hash(self, patch: Patch) -> str:
+        # pull requests have no diff and so no hash; strict clients need a string
+        return patch.hash or ""
+
+    def get_mbox(self, patch: Patch) -> str:
+        return links.patch_mbox_url(
+            self.context.get("request"), patch.project.linkname, patch.msgid
+        )
+
+    def get_series(self, patch: Patch) -> list[dict]:
+        # a list since Patchwork 2.0 let a patch belong to several series (API 1.0)
+        if patch.series is None:
+            return []
+        # imported here: the series serializers embed patches and import this module
+        from series.serializers import SeriesEmbeddedSerializer
+
+        return [SeriesEmbeddedSerializer(patch.series, context=self.context).data]
+
+    def get_check(self, patch: Patch) -> str:
+        severity = getattr(patch, "check_severity", None)
+        if severity is None:
+            return Check.State.PENDING.label
+        return Check.State(CHECK_STATES_BY_SEVERITY[severity]).label
+
+    def get_tags(self, patch: Patch) -> dict:
+        # Patchwork serves an empty object (COMPAT.md)
+        return {}
+
+
+class PatchDetailSerializer(PatchListSerializer):
+    """A patch with its headers, content, diff and subject prefixes."""
+
+    headers = serializers.SerializerMethodField()
+    content = serializers.SerializerMethodField()
+    diff = serializers.SerializerMethodField()
+    prefixes = serializers.SerializerMethodField()
+
+    class Meta(PatchListSerializer.Meta):
+        fields = (*PatchListSerializer.Meta.fields, "headers", "content", "diff", "prefixes")
+
+    def get_headers(self, patch: Patch) -> dict[str, str | list[str]]:
+        return headers_as_dict(patch.headers)
+
+    def get_content(self, patch: Patch) -> str:
+        return patch.content or ""
+
+    def get_diff(self, patch: Patch) -> str:
+        return patch.diff or ""
+
+    def get_prefixes(self, patch: Patch) -> list[str]:
+        return subject_prefixes(patch.name)
+
+
+class CheckStateField(serializers.ChoiceField):
+    """A check state by name (``success``) or, as the browsable API sends it, by number."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Check.State.choices, **kwargs)
+        self.error_messages["required"] = "A check must have a state."
+        self.error_messages["blank"] = "A check must have a state."
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, str) and data.strip() == "":
+            self.fail("blank")
+        by_label = {label: value for value, label in Check.State.choices}
+        text = str(data).strip()
+        if text in by_label:
+            return by_label[text]
+        return super().to_internal_value(int(text) if text.isdigit() else text)
+
+    def to_representation(self, value: int) -> str:
+        return Check.State(value).label
+
+
+class CheckSerializer(VersionedModelSerializer):
+    """A check of a patch by a CI system; created with POST, never changed."""
+
+    url = ApiUrlField("api-check-detail", lookups={"patch_id": "patch_id", "check_id": "pk"})
+    user = UserEmbeddedSerializer(read_only=True)
+    state = CheckStateField()
+    target_url = serializers.URLField(
+        max_length=200, allow_null=True, allow_blank=True, required=False
+    )
+    context = serializers.SlugField(max_length=255, required=False, default="default")
+    description = serializers.CharField(allow_null=True, allow_blank=True, required=False)
+
+    class Meta:
+        model = Check
+        fields = ("id", "url", "user", "date", "state", "target_url", "context", "description")
+        read_only_fields = ("date",)
+
+
+class PatchCommentSerializer(VersionedModelSerializer):
+    """A comment on a patch; ``addressed`` (1.3) is writable."""
+
+    url = ApiUrlField(
+        "api-patch-comment-detail", lookups={"patch_id": "patch_id", "comment_id": "pk"}
+    )
+    web_url = serializers.SerializerMethodField()
+    list_archive_url = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
+    submitter = PersonEmbeddedSerializer(read_only=True)
+    content = serializers.SerializerMethodField()
+    headers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PatchComment
+        fields = (
+            "id",
+            "url",
+            "web_url",
+            "msgid",
+            "list_archive_url",
+            "date",
+            "subject",
+            "submitter",
+            "content",
+            "headers",
+            "addressed",
+        )
+        read_only_fields = ("msgid", "date")
+        versioned_fields = {
+            (1, 1): ("web_url",),
+            (1, 2): ("list_archive_url",),
+            (1, 3): ("url", "addressed"),
+        }
+
+    def get_web_url(self, comment: PatchComment) -> str:
+        patch = comment.patch
+        parent_url = links.patch_web_url(
+            self.context.get("request"), patch.project.linkname, patch.msgid
+        )
+        return links.comment_web_url(self.context.get("request"), parent_url, comment.pk)
+
+    def get_list_archive_url(self, comment: PatchComment) -> str | None:
+        return links.list_archive_url(comment.patch.project.list_archive_url_format, comment.msgid)
+
+    def get_subject(self, comment: PatchComment) -> str:
+        return subject_from_headers(comment.headers)
+
+    def get_content(self, comment: PatchComment) -> str:
+        return comment.content or ""
+
+    def get_headers(self, comment: PatchComment) -> dict[str, str | list[str]]:
+        return headers_as_dict(comment.headers)
+
+
+class StateSerializer(serializers.ModelSerializer):
+    """A patch state (``/api/states/``, an extra of the unversioned API)."""
+
+    class Meta:
+        model = State
+        fields = ("id", "name", "slug", "ordering", "action_required")
+        read_only_fields = fields

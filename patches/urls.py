@@ -1,3 +1,34 @@
 """API routes of the patches app, mounted under /api/ and /api/<version>/."""
 
-api_urlpatterns: list = []
+from patches.views import (
+    CheckDetail,
+    CheckList,
+    PatchCommentDetail,
+    PatchCommentList,
+    PatchDetail,
+    PatchList,
+    StateList,
+)
+from patchwork_api.api.routing import slash_optional
+
+api_urlpatterns = [
+    *slash_optional("patches", PatchList.as_view(), name="api-patch-list"),
+    *slash_optional("patches/<int:pk>", PatchDetail.as_view(), name="api-patch-detail"),
+    *slash_optional("patches/<int:patch_id>/checks", CheckList.as_view(), name="api-check-list"),
+    *slash_optional(
+        "patches/<int:patch_id>/checks/<int:check_id>",
+        CheckDetail.as_view(),
+        name="api-check-detail",
+    ),
+    *slash_optional(
+        "patches/<int:patch_id>/comments",
+        PatchCommentList.as_view(),
+        name="api-patch-comment-list",
+    ),
+    *slash_optional(
+        "patches/<int:patch_id>/comments/<int:comment_id>",
+        PatchCommentDetail.as_view(),
+        name="api-patch-comment-detail",
+    ),
+    *slash_optional("states", StateList.as_view(), name="api-state-list"),
+]

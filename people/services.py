@@ -4,7 +4,7 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from rest_framework.authtoken.models import Token
@@ -110,3 +110,49 @@ def find_user(username: str) -> AbstractUser:
         return user_model.objects.get(username=username)
     except user_model.DoesNotExist:
         raise ValidationError(f"no user named {username!r}") from None
+
+
+# Settings a user may change on their own account through the API (1.2 ``settings``).
+USER_SETTINGS_FIELDS = ("send_email", "items_per_page", "show_ids")
+USER_NAME_FIELDS = ("first_name", "last_name")
+
+
+def can_edit_user(actor: AbstractUser, user: AbstractUser) -> bool:
+    """Users change their own account only (as in Patchwork)."""
+    return actor.is_authenticated and actor.pk == user.pk
+
+
+@transaction.atomic
+def update_own_account(
+    user: AbstractUser,
+    *,
+    actor: AbstractUser,
+    names: dict[str, str] | None = None,
+    settings: dict | None = None,
+) -> AbstractUser:
+    """Change the first/last name and the settings of ``user`` on behalf of ``actor``.
+
+    Raises PermissionDenied unless ``actor`` is ``user``, ValidationError for unknown
+    fields or invalid values.
+    """
+    if not can_edit_user(actor, user):
+        raise PermissionDenied("You do not have permission to perform this action.")
+    names = names or {}
+    settings = settings or {}
+    unknown = sorted(
+        (set(names) - set(USER_NAME_FIELDS)) | (set(settings) - set(USER_SETTINGS_FIELDS))
+    )
+    if unknown:
+        raise ValidationError(f"unknown user fields: {', '.join(unknown)}")
+    if names:
+        for field_name, value in names.items():
+            setattr(user, field_name, value)
+        user.full_clean(exclude=["password", "username", "email"])
+        user.save(update_fields=list(names))
+    if settings:
+        profile = get_or_create_profile(user)
+        for field_name, value in settings.items():
+            setattr(profile, field_name, value)
+        profile.full_clean(exclude=["user"])
+        profile.save(update_fields=list(settings))
+    return user

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
@@ -159,3 +159,19 @@ def _is_valid(validator: Callable[[str], None], value: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def can_edit_project(user: AbstractUser, project: Project) -> bool:
+    """Superusers and the project's maintainers may change a project's settings."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or project.maintainers.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def update_project_as(project: Project, *, actor: AbstractUser, **changes: Any) -> Project:
+    """``update_project`` on behalf of ``actor`` (the REST API's PUT/PATCH): refused with
+    PermissionDenied unless ``actor`` may change the project."""
+    if not can_edit_project(actor, project):
+        raise PermissionDenied("You do not have permission to perform this action.")
+    return update_project(project, **changes)

@@ -1,0 +1,95 @@
+"""Query shaping of patches, checks and patch comments for the REST API.
+
+Each resource has one QuerySet method used by its list and detail views alike, which
+selects the related rows a serializer reads and leaves the big text columns out of lists.
+"""
+
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from patchwork_api.api.versions import LATEST_VERSION, Version
+
+# Patch columns that only the detail view shows.
+PATCH_DETAIL_COLUMNS = ("content", "diff", "headers")
+RELATED_VERSION: Version = (1, 2)
+
+# Check states from the least to the most severe, for the patch's combined ``check``:
+# fail > warning > pending > success (Check.State values: pending 0, success 1,
+# warning 2, fail 3).
+CHECK_STATES_BY_SEVERITY = (1, 0, 2, 3)
+
+
+def check_severity(state: int) -> int:
+    """The rank of a check state in CHECK_STATES_BY_SEVERITY (higher is worse)."""
+    return CHECK_STATES_BY_SEVERITY.index(state)
+
+
+class PatchQuerySet(QuerySet):
+    def for_api(self, version: Version = LATEST_VERSION, *, detail: bool = False):
+        """Patches with what the API serializers read, in a constant number of queries.
+
+        ``check_severity`` is annotated: the severity of the worst among the latest
+        check of each (user, context), None without checks.
+        """
+        queryset = self.select_related(
+            "project", "state", "submitter", "delegate", "series__project"
+        ).annotate(check_severity=worst_latest_check_severity())
+        if version >= RELATED_VERSION:
+            embedded_patches = self.model.objects.select_related("project").defer(
+                *PATCH_DETAIL_COLUMNS
+            )
+            queryset = queryset.prefetch_related(
+                Prefetch("related__patches", queryset=embedded_patches)
+            )
+        if not detail:
+            queryset = queryset.defer(*PATCH_DETAIL_COLUMNS)
+        return queryset
+
+
+def worst_latest_check_severity() -> Subquery:
+    """A correlated subquery: for the patch of the outer row, the highest severity among
+    the checks that no later check of the same user and context replaces."""
+    from patches.models import Check
+
+    later_check = Check.objects.filter(
+        patch=OuterRef("patch"), user=OuterRef("user"), context=OuterRef("context")
+    ).filter(Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")))
+    severity = Case(
+        *(
+            When(state=state, then=Value(rank))
+            for rank, state in enumerate(CHECK_STATES_BY_SEVERITY)
+        ),
+        output_field=IntegerField(),
+    )
+    worst = (
+        Check.objects.filter(patch=OuterRef("pk"))
+        .filter(~Exists(later_check))
+        .annotate(severity=severity)
+        .order_by("-severity")
+        .values("severity")[:1]
+    )
+    return Subquery(worst, output_field=IntegerField())
+
+
+class CheckQuerySet(QuerySet):
+    def for_api(self):
+        """Checks with their user (embedded in every check)."""
+        return self.select_related("user")
+
+
+class PatchCommentQuerySet(QuerySet):
+    def for_api(self):
+        """Comments with their submitter, and the patch and project their links need."""
+        return self.select_related("submitter", "patch__project").defer(
+            *(f"patch__{column}" for column in PATCH_DETAIL_COLUMNS)
+        )

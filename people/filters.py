@@ -1,0 +1,23 @@
+"""Filters of the people and user lists."""
+
+from django.contrib.auth import get_user_model
+
+from patches.filters import SearchFilter
+from patchwork_api.api.filters import BaseFilterSet
+from people.models import Person
+
+
+class PersonFilterSet(BaseFilterSet):
+    q = SearchFilter(search_fields=("name", "email"))
+
+    class Meta:
+        model = Person
+        fields = ()
+
+
+class UserFilterSet(BaseFilterSet):
+    q = SearchFilter(search_fields=("username", "first_name", "last_name", "email"))
+
+    class Meta:
+        model = get_user_model()
+        fields = ()
