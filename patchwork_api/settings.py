@@ -112,10 +112,12 @@ LOGIN_URL = "/api-auth/login/"
 LOGIN_REDIRECT_URL = "/api/"
 
 REST_FRAMEWORK = {
+    # Session first, as in Patchwork: its authenticate header is None, so anonymous
+    # requests that need a user get 403 (not 401 with a challenge), as clients expect.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
