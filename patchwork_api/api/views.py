@@ -15,15 +15,20 @@ INDEX_RESOURCES = {
     "events": "api-event-list",
     "bundles": "api-bundle-list",
 }
+# Extras beyond Patchwork, listed by the unversioned /api/ only: the index of a pinned
+# version stays exactly Patchwork's.
+UNVERSIONED_EXTRAS = {
+    "states": "api-state-list",
+}
 
 
 class IndexView(APIView):
     """Paths to the resource lists of this API version."""
 
     def get(self, request, *args, **kwargs):
+        resources = dict(INDEX_RESOURCES)
+        if request.version is None:
+            resources.update(UNVERSIONED_EXTRAS)
         return Response(
-            {
-                name: reverse(url_name, request=request)
-                for name, url_name in INDEX_RESOURCES.items()
-            }
+            {name: reverse(url_name, request=request) for name, url_name in resources.items()}
         )
