@@ -138,12 +138,17 @@ def page_comments(comments) -> QuerySet:
     return comments.select_related("submitter").order_by("date", "id")
 
 
-def _positive_int(value: str | None) -> int | None:
+# The largest id an AutoField holds; bigger numbers name nothing (and overflow SQLite).
+MAX_ID = 2**31 - 1
+
+
+def _positive_id(value: str | None) -> int | None:
+    """A query-string value as a row id, or None when it cannot be one."""
     try:
         number = int(value) if value is not None else None
     except ValueError:
         return None
-    return number if number is not None and number > 0 else None
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,7 @@ class ListFilters:
 
     @property
     def series_id(self) -> int | None:
-        return _positive_int(self.series_value)
+        return _positive_id(self.series_value)
 
     def series(self, project: Project) -> Series | None:
         """The selected series when it exists in the project."""

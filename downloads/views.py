@@ -179,29 +179,40 @@ def _msgid_url(url_name: str, submission: Patch | Cover) -> str:
     )
 
 
+def _redirect_keeping_query(request: HttpRequest, url: str) -> HttpResponse:
+    """A 302 to url, carrying the request's query string (``?series=*`` for instance)."""
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{url}?{query}" if query else url)
+
+
 @download_view
 def patch_by_id(request: HttpRequest, patch_id: int) -> HttpResponse:
-    return redirect(_msgid_url("patch-detail", _patch_by_id(patch_id)))
+    """``/patch/<id>/`` -> the patch's page."""
+    return _redirect_keeping_query(request, _msgid_url("patch-detail", _patch_by_id(patch_id)))
 
 
 @download_view
 def patch_mbox_by_id(request: HttpRequest, patch_id: int) -> HttpResponse:
-    return redirect(_msgid_url("patch-mbox", _patch_by_id(patch_id)))
+    """``/patch/<id>/mbox/`` -> the patch's mbox."""
+    return _redirect_keeping_query(request, _msgid_url("patch-mbox", _patch_by_id(patch_id)))
 
 
 @download_view
 def patch_raw_by_id(request: HttpRequest, patch_id: int) -> HttpResponse:
-    return redirect(_msgid_url("patch-raw", _patch_by_id(patch_id)))
+    """``/patch/<id>/raw/`` -> the patch's diff."""
+    return _redirect_keeping_query(request, _msgid_url("patch-raw", _patch_by_id(patch_id)))
 
 
 @download_view
 def cover_by_id(request: HttpRequest, cover_id: int) -> HttpResponse:
-    return redirect(_msgid_url("cover-detail", _cover_by_id(cover_id)))
+    """``/cover/<id>/`` -> the cover letter's page."""
+    return _redirect_keeping_query(request, _msgid_url("cover-detail", _cover_by_id(cover_id)))
 
 
 @download_view
 def cover_mbox_by_id(request: HttpRequest, cover_id: int) -> HttpResponse:
-    return redirect(_msgid_url("cover-mbox", _cover_by_id(cover_id)))
+    """``/cover/<id>/mbox/`` -> the cover letter's mbox."""
+    return _redirect_keeping_query(request, _msgid_url("cover-mbox", _cover_by_id(cover_id)))
 
 
 # Web pages.

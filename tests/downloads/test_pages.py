@@ -270,3 +270,11 @@ def test_check_links_are_only_web_urls(client):
     assert 'href="javascript:' not in html
     assert '<a href="https://ci.example.org/7">real</a>' in html
     assert "sneaky" in html
+
+
+def test_list_with_a_series_out_of_the_database_range_is_empty(client):
+    project = ProjectFactory()
+    PatchFactory(project=project)
+    response = client.get(list_url(project, series="99999999999999999999999"))
+    assert response.status_code == 200
+    assert listed_ids(response) == []

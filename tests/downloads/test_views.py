@@ -385,3 +385,27 @@ def test_cover_id_redirects_to_the_msgid_form(client, url_name, target_name):
         kwargs={"linkname": cover.project.linkname, "msgid": links.strip_brackets(cover.msgid)},
     )
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_id_redirect_keeps_the_query_string(client):
+    patch = PatchFactory()
+    response = client.get(reverse("patch-id-mbox", kwargs={"patch_id": patch.id}), {"series": "*"})
+    assert response["Location"] == mbox_url(patch) + "?series=%2A"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/patch/99999999999999999999999/mbox/",
+        "/cover/99999999999999999999999/",
+        "/series/99999999999999999999999/mbox/",
+    ],
+)
+def test_ids_out_of_the_database_range_are_not_found(client, path):
+    assert_text_404(client.get(path))
+
+
+def test_series_value_out_of_the_database_range(client):
+    _, patches = make_series(2)
+    response = client.get(mbox_url(patches[1]), {"series": "99999999999999999999999"})
+    assert_text_404(response, "Patch does not belong to series")
