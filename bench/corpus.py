@@ -149,6 +149,8 @@ def load_corpus(directory: Path, key: str) -> Corpus:
 
 def mail_offsets(mbox: Path) -> list[int]:
     """Byte offset of every mail's ``From `` separator line in an mboxrd file."""
+    if mbox.stat().st_size == 0:
+        return []
     with mbox.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         return [match.start() for match in MBOX_SEPARATOR.finditer(mm)]
 

@@ -92,9 +92,9 @@ WHERE patch.id = ranked.id
 ADD_CHECKS_SQL = """
 INSERT INTO patches_check (patch_id, user_id, date, state, target_url, description, context)
 SELECT patch.id, %(bot)s, patch.date + run.delay,
-       CASE WHEN (patch.id::bigint * 40503 + run.number) % 100 < 80 THEN 1
-            WHEN (patch.id::bigint * 40503 + run.number) % 100 < 90 THEN 2
-            WHEN (patch.id::bigint * 40503 + run.number) % 100 < 97 THEN 3
+       CASE WHEN (patch.id::bigint * 40503 + run.number) %% 100 < 80 THEN 1
+            WHEN (patch.id::bigint * 40503 + run.number) %% 100 < 90 THEN 2
+            WHEN (patch.id::bigint * 40503 + run.number) %% 100 < 97 THEN 3
             ELSE 0 END,
        'https://ci.bench.example.org/run/' || patch.id || '/' || run.context,
        run.context || ' finished', run.context
