@@ -60,6 +60,8 @@ def parse_mail(
 
     subject_info = parse_subject(subject)
     body = reply_body(mail) if subject_info.is_reply else patch_body(mail)
+    # Patchwork stores comment text with Unix line ends (EmailMixin.save); diffs as sent.
+    body.content = body.content.replace("\r\n", "\n")
     list_ids = [list_id_override] if list_id_override else find_list_ids(mail)
     in_reply_to, references = find_references(mail)
     unmunged_author = find_unmunged_author(mail, from_author)

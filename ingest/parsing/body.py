@@ -28,7 +28,9 @@ _signature_or_footer = re.compile(r"^(-- |_+)\n.*", re.S | re.M)
 _review_trailer = re.compile(
     r"^(Tested|Reviewed|Acked|Signed-off|Nacked|Reported)-by:.*$", re.M | re.I
 )
-_depends_on = re.compile(r"^Depends-on:[ \t]*(\S+)[ \t]*$", re.M)
+# "Depends-on: <msgid>", "Depends-on: <patch or series URL>", DPDK's
+# "Depends-on: series-123 ("title")": the first word is the reference.
+_depends_on = re.compile(r"^Depends-on:[ \t]*(\S+)", re.M)
 
 
 @dataclass
@@ -115,7 +117,7 @@ def find_trailers(content: str) -> list[str]:
 
 
 def find_depends_on(content: str) -> list[str]:
-    """Values of ``Depends-on:`` lines (a Message-Id or a patch/series URL), in order.
+    """First words of ``Depends-on:`` lines (Message-Id, URL, ``series-N``), in order.
 
     The store step resolves them to series (Patchwork 3.2, API 1.4 ``dependencies``).
     """

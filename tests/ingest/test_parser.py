@@ -555,6 +555,16 @@ def test_signature_after_the_diff_stays_out_of_both():
     assert parsed.content == "Fix it.\n---"
 
 
+def test_crlf_mail_gives_unix_line_ends_in_the_comment():
+    raw = (
+        "Message-Id: <a@b>\r\nFrom: a@example.com\r\nSubject: [PATCH] x\r\n\r\n"
+        "First line\r\nSecond line\r\n" + ADD_LINE_DIFF.replace("\n", "\r\n")
+    ).encode()
+    parsed = parse_mail(raw)
+    assert parsed.content == "First line\nSecond line"
+    assert parsed.hash == "f59149b3310fb8f337b1cfc845c060ed6ef85df8"
+
+
 def test_reply_text_is_never_split_into_a_diff():
     parsed = parse_mail(build_mail("Looks like this:\n" + ADD_LINE_DIFF, subject="Re: [PATCH] x"))
     assert parsed.diff is None
@@ -935,12 +945,14 @@ def test_depends_on_lines():
         "Depends-on: <20240610210907.1-ahassick@iol.unh.edu>\n"
         "Depends-on: https://patchwork.example.org/project/dev/list/?series=42\n"
         "Depends-on: <20240610210907.1-ahassick@iol.unh.edu>\n"
+        'Depends-on: series-1234 ("net: fix the thing")\n'
         "> Depends-on: <quoted@example.com>\n"
     )
     parsed = parse_mail(build_mail(text, subject="[PATCH 0/2] x"))
     assert parsed.depends_on == [
         "<20240610210907.1-ahassick@iol.unh.edu>",
         "https://patchwork.example.org/project/dev/list/?series=42",
+        "series-1234",
     ]
 
 
@@ -1105,6 +1117,14 @@ def _check_against_manifest(parsed: ParsedMail, entry: dict) -> list[str]:
     kind = entry["kind"]
     if parsed.msgid != entry["msgid"]:
         problems.append("msgid")
+    if parsed.subject != entry["subject"]:
+        problems.append("subject")
+    if parsed.in_reply_to != entry["in_reply_to"]:
+        problems.append("in_reply_to")
+    if parsed.list_id != entry["list_id"]:
+        problems.append("list_id")
+    if parsed.date != datetime.datetime.fromisoformat(entry["date"]).replace(tzinfo=None):
+        problems.append("date")
     if parsed.author.email.lower() != email.utils.parseaddr(entry["from"])[1].lower():
         problems.append("author")
     if bool(parsed.diff) != (kind == "patch"):
@@ -1117,7 +1137,9 @@ def _check_against_manifest(parsed: ParsedMail, entry: dict) -> list[str]:
         if marker == (None, None):
             marker = (1, 1)  # Patchwork's default for a patch without k/N
         if (info.version, *marker) != (entry["version"], entry["number"], entry["total"]):
-            problems.append("subject")
+            problems.append("series marker")
+        if info.prefixes != tuple(p for p in entry["prefixes"] if p.lower() != "patch"):
+            problems.append("prefixes")
         if kind == "cover" and not is_cover_candidate(parsed):
             problems.append("cover")
         if kind == "patch" and not is_patch_candidate(parsed):
@@ -1127,7 +1149,8 @@ def _check_against_manifest(parsed: ParsedMail, entry: dict) -> list[str]:
     return problems
 
 
-def test_dev_list_corpus_matches_manifest(dev_list):
+def test_dev_list_corpus_matches_manifest(dev_list, settings):
+    settings.TIME_ZONE = "UTC"
     started = time.perf_counter()
     parsed_mails = [parse_mail(raw) for raw, _ in dev_list]
     elapsed = time.perf_counter() - started
