@@ -1,16 +1,16 @@
-"""Filters of the patch, check and patch-comment lists.
+"""Filters of the patch and check lists.
 
-``updated_since`` is an extra beyond Patchwork: it is served on the unversioned ``/api/``
-only, so that clients pinned to ``/api/1.x/`` see exactly Patchwork's behaviour (there
-the parameter is unknown and so ignored).
+``updated_since`` (patches changed at or after a date: state, delegate, archive, commit,
+relation, new comments and checks) is an extra beyond Patchwork, served on the
+unversioned ``/api/`` only (``Meta.unversioned_filters``): for ``/api/<version>/`` it is an
+unknown parameter and ignored, as Patchwork would.
 """
 
 import re
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from downloads.links import strip_brackets
 from patches.models import Check, Patch
 from patchwork_api.api.filters import (
     BaseFilterSet,
@@ -18,11 +18,14 @@ from patchwork_api.api.filters import (
     IdOrKeyFilter,
     InvalidFilterValue,
     MultipleExactFilter,
+    SearchFilter,
+    bracketed_msgid,
+    parse_id,
 )
 
 HEX_RE = re.compile(r"[0-9a-fA-F]+")
-TRUE_VALUES = ("true", "1", "yes", "on")
-FALSE_VALUES = ("false", "0", "no", "off")
+TRUE_VALUES = ("true", "1")
+FALSE_VALUES = ("false", "0")
 
 
 def is_unversioned(request) -> bool:
@@ -30,32 +33,11 @@ def is_unversioned(request) -> bool:
     return request is not None and getattr(request, "version", None) is None
 
 
-class UnversionedExtrasMixin:
-    """Drops ``Meta.unversioned_extras`` filters from versioned requests."""
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if not is_unversioned(request):
-            for name in getattr(self.Meta, "unversioned_extras", ()):
-                self.filters.pop(name, None)
-
-
 def normalise_hash(value: str) -> str:
     """Patch hashes are stored as lowercase hex; anything else cannot match."""
     if not HEX_RE.fullmatch(value):
         raise InvalidFilterValue(value)
     return value.lower()
-
-
-def msgid_with_brackets(value: str) -> str:
-    """``abc@example.org`` (or ``<abc@example.org>``) -> the stored ``<abc@example.org>``."""
-    return f"<{strip_brackets(value)}>"
-
-
-def series_id(value: str) -> int:
-    if not value.isdigit():
-        raise InvalidFilterValue(value)
-    return int(value)
 
 
 def check_state_value(value: str) -> int:
@@ -82,41 +64,25 @@ class StrictBooleanFilter(django_filters.Filter):
         return queryset.none()
 
 
-class SearchFilter(django_filters.CharFilter):
-    """``q``: a case-insensitive substring of any of ``search_fields``."""
-
-    def __init__(self, *args, search_fields: tuple[str, ...], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.search_fields = search_fields
-
-    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
-        if not value or not value.strip():
-            return queryset
-        condition = Q()
-        for field_name in self.search_fields:
-            condition |= Q(**{f"{field_name}__icontains": value.strip()})
-        return queryset.filter(condition)
-
-
-class PatchFilterSet(UnversionedExtrasMixin, BaseFilterSet):
+class PatchFilterSet(BaseFilterSet):
     project = IdOrKeyFilter(field_name="project", key_field="linkname", key_lookup="iexact")
-    series = MultipleExactFilter(field_name="series_id", transform=series_id)
+    series = MultipleExactFilter(field_name="series_id", transform=parse_id)
     submitter = IdOrKeyFilter(field_name="submitter", key_field="email", key_lookup="iexact")
     delegate = IdOrKeyFilter(field_name="delegate", key_field="username", key_lookup="iexact")
     state = IdOrKeyFilter(field_name="state", key_field="slug", key_lookup="iexact")
     archived = StrictBooleanFilter(field_name="archived")
     hash = MultipleExactFilter(field_name="hash", transform=normalise_hash)
-    msgid = MultipleExactFilter(field_name="msgid", transform=msgid_with_brackets)
+    msgid = MultipleExactFilter(field_name="msgid", transform=bracketed_msgid)
     since = DateTimeFilter(field_name="date", lookup_expr="gte")
     before = DateTimeFilter(field_name="date", lookup_expr="lt")
-    q = SearchFilter(search_fields=("name",))
+    q = SearchFilter(field_name="name")
     updated_since = DateTimeFilter(field_name="updated", lookup_expr="gte")
 
     class Meta:
         model = Patch
         fields = ()
         versioned_filters = {(1, 2): ("hash", "msgid")}
-        unversioned_extras = ("updated_since",)
+        unversioned_filters = ("updated_since",)
 
 
 class CheckFilterSet(BaseFilterSet):

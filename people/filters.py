@@ -2,13 +2,12 @@
 
 from django.contrib.auth import get_user_model
 
-from patches.filters import SearchFilter
-from patchwork_api.api.filters import BaseFilterSet
+from patchwork_api.api.filters import AnyFieldSearchFilter, BaseFilterSet
 from people.models import Person
 
 
 class PersonFilterSet(BaseFilterSet):
-    q = SearchFilter(search_fields=("name", "email"))
+    q = AnyFieldSearchFilter(search_fields=("name", "email"))
 
     class Meta:
         model = Person
@@ -16,7 +15,7 @@ class PersonFilterSet(BaseFilterSet):
 
 
 class UserFilterSet(BaseFilterSet):
-    q = SearchFilter(search_fields=("username", "first_name", "last_name", "email"))
+    q = AnyFieldSearchFilter(search_fields=("username", "first_name", "last_name", "email"))
 
     class Meta:
         model = get_user_model()

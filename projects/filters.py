@@ -2,13 +2,12 @@
 
 from django.db.models import QuerySet
 
-from patches.filters import SearchFilter
-from patchwork_api.api.filters import BaseFilterSet, OrderFilter
+from patchwork_api.api.filters import AnyFieldSearchFilter, BaseFilterSet, OrderFilter
 from projects.models import Project
 
 
 class ProjectFilterSet(BaseFilterSet):
-    q = SearchFilter(search_fields=("linkname", "name", "listid", "listemail"))
+    q = AnyFieldSearchFilter(search_fields=("linkname", "name", "listid", "listemail"))
 
     class Meta:
         model = Project

@@ -143,6 +143,23 @@ class SearchFilter(django_filters.Filter):
         return queryset
 
 
+class AnyFieldSearchFilter(SearchFilter):
+    """``q`` over several fields: every term must occur in one of ``search_fields``."""
+
+    def __init__(self, *args, search_fields: tuple[str, ...], **kwargs):
+        kwargs.setdefault("field_name", search_fields[0])
+        super().__init__(*args, **kwargs)
+        self.search_fields = search_fields
+
+    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
+        for term in (value or "").split():
+            condition = Q()
+            for field_name in self.search_fields:
+                condition |= Q(**{f"{field_name}__{self.lookup_expr}": term})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
 def parse_filter_datetime(text: str) -> datetime.datetime:
     """An ISO 8601 date or date-time (``T`` or a space between them), as naive server time.
 
@@ -181,7 +198,12 @@ class DateTimeFilter(django_filters.Filter):
 
 
 class BaseFilterSet(django_filters.FilterSet):
-    """A FilterSet that drops the filters the request's API version does not know."""
+    """A FilterSet that drops the filters the request's API version does not know.
+
+    ``Meta.unversioned_filters`` are extras beyond Patchwork (``updated_since``) served on
+    the unversioned ``/api/`` only: for ``/api/<version>/`` they are unknown parameters,
+    ignored, so pinned clients see exactly Patchwork's behaviour.
+    """
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
@@ -191,6 +213,9 @@ class BaseFilterSet(django_filters.FilterSet):
             if version < added_in:
                 for name in names:
                     self.filters.pop(name, None)
+        if getattr(request, "version", None) is not None:
+            for name in getattr(self.Meta, "unversioned_filters", ()):
+                self.filters.pop(name, None)
 
 
 class FilterBackend(DjangoFilterBackend):
