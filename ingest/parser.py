@@ -45,19 +45,7 @@ def parse_mail(
     without an address.
     """
     mail = _read_message(raw)
-    for name in REQUIRED_HEADERS:
-        if name not in mail:
-            raise MailParseError(f"Missing '{name}' header")
-    msgid = find_msgid(mail)
-    if not msgid:
-        raise MailParseError("Broken 'Message-Id' header")
-    subject = decode_value(mail.get("Subject"))
-    if subject is None:
-        raise MailParseError("Invalid 'Subject' header")
-    from_author = find_from_author(mail)
-    if from_author is None:
-        raise MailParseError("Invalid 'From' header")
-
+    msgid, subject, from_author = _identity(mail)
     subject_info = parse_subject(subject)
     body = reply_body(mail) if subject_info.is_reply else patch_body(mail)
     # Patchwork stores comment text with Unix line ends (EmailMixin.save); diffs as sent.
@@ -99,6 +87,23 @@ def _read_message(raw: bytes) -> Message:
         return email.message_from_bytes(bytes(raw))
     except (email.errors.MessageError, ValueError, TypeError, AttributeError, IndexError) as error:
         raise MailParseError(f"Not a mail: {error}") from error
+
+
+def _identity(mail: Message) -> tuple[str, str, Author]:
+    """Message-Id, decoded Subject and From sender; MailParseError when one is unusable."""
+    for name in REQUIRED_HEADERS:
+        if name not in mail:
+            raise MailParseError(f"Missing '{name}' header")
+    msgid = find_msgid(mail)
+    if not msgid:
+        raise MailParseError("Broken 'Message-Id' header")
+    subject = decode_value(mail.get("Subject"))
+    if subject is None:
+        raise MailParseError("Invalid 'Subject' header")
+    from_author = find_from_author(mail)
+    if from_author is None:
+        raise MailParseError("Invalid 'From' header")
+    return msgid, subject, from_author
 
 
 def _submitter(written: Author, unmunged: Author | None, list_address: str | None) -> Author:

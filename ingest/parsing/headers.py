@@ -24,7 +24,7 @@ DB_CHARFIELD_LENGTH = 255
 # Patchwork looks for the mailing list in these headers, in this order.
 LIST_ID_HEADERS = ("List-Id", "X-Mailing-List", "X-list")
 UNKNOWN_8BIT = "unknown-8bit"
-# The longest header line Header.encode() leaves unfolded (RFC 2822's 78 minus margin).
+# The longest header line Header.encode() leaves unfolded (email.header's MAXLINELEN).
 UNFOLDED_LINE_LENGTH = 76
 
 _whitespace_run = re.compile(r"\s+")
@@ -104,9 +104,11 @@ def _patchwork_encoding(value: str | Header, name: str) -> str | None:
     try:
         header = make_header(chunks, header_name=name, continuation_ws="\t")
     except (UnicodeError, LookupError, ValueError):
-        header = make_header(
-            [(part, UNKNOWN_8BIT) for part, _ in chunks], header_name=name, continuation_ws="\t"
-        )
+        unknown_8bit = [(part, UNKNOWN_8BIT) for part, _ in chunks]
+        try:
+            header = make_header(unknown_8bit, header_name=name, continuation_ws="\t")
+        except (UnicodeError, LookupError, ValueError):
+            return None
     try:
         return header.encode()
     except (HeaderParseError, IndexError, UnicodeError, LookupError, ValueError):
