@@ -18,3 +18,60 @@ class FailedMail(models.Model):
 
     def __str__(self) -> str:
         return f"failed mail {self.msgid or self.pk}: {self.error[:60]}"
+
+
+class UnattachedMail(models.Model):
+    """A reply whose thread is not known (yet): waiting for its parent, or dropped.
+
+    Patchwork drops a reply whose parent has not been stored. When mail arrives out of
+    order (several ``parsemail`` processes, a shuffled archive) the parent may simply
+    come later, so the reply waits here and becomes a comment when its parent is
+    stored. Mails that are known to belong to no patch or cover letter (announcements,
+    questions, replies to those) are kept as ``dropped`` rows so that their own replies
+    are settled at once instead of waiting.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting"
+        DROPPED = "dropped"
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="unattached_mails"
+    )
+    msgid = models.CharField(max_length=255)
+    # The direct parent (first In-Reply-To, else the last References entry).
+    parent_msgid = models.CharField(max_length=255, blank=True, default="")
+    # Every referenced Message-ID, closest first, one per line.
+    references = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=255, blank=True, default="")
+    received = models.DateTimeField(default=timezone.now)
+    # What is needed to turn a waiting reply into a comment without the raw mail.
+    date = models.DateTimeField(default=timezone.now)
+    subject = models.TextField(blank=True, default="")
+    sender_name = models.CharField(max_length=255, blank=True, default="")
+    sender_email = models.CharField(max_length=255, blank=True, default="")
+    headers = models.TextField(blank=True, default="")
+    content = models.TextField(blank=True, default="")
+    addressed = models.BooleanField(null=True, default=None)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "msgid"], name="unattachedmail_project_msgid_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["project", "parent_msgid", "status"], name="unattached_parent_idx"
+            ),
+            models.Index(fields=["status", "received"], name="unattached_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} mail {self.msgid}"
+
+    @property
+    def reference_list(self) -> list[str]:
+        return [line for line in self.references.splitlines() if line]

@@ -10,6 +10,8 @@ from rest_framework.authtoken.models import Token
 from bundles.models import Bundle, BundlePatch
 from covers.models import Cover, CoverComment
 from events.models import Event
+from ingest.message import Author, ParsedMail
+from ingest.parsing.subject import parse_subject
 from patches.models import Check, Patch, PatchComment, State
 from people.models import Person, UserProfile
 from projects.models import Project
@@ -203,3 +205,34 @@ class EventFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     category = Event.Category.PATCH_CREATED
     date = factory.Sequence(_date)
+
+
+class ParsedMailFactory(factory.Factory):
+    """A parsed mail as ``ingest.parser.parse_mail`` returns it, for store-step tests.
+
+    The subject is parsed with the parser's own subject rules, so ``subject_info`` always
+    agrees with ``subject``; ``in_reply_to`` also ends ``references`` unless given.
+    """
+
+    class Meta:
+        model = ParsedMail
+
+    msgid = factory.Sequence(lambda n: f"<mail-{n}@example.org>")
+    list_id = "dev.example.org"
+    subject = factory.Sequence(lambda n: f"[PATCH] change number {n}")
+    subject_info = factory.LazyAttribute(lambda mail: parse_subject(mail.subject))
+    author = factory.LazyFunction(lambda: Author(name="Sender Name", email="sender@example.org"))
+    date = factory.Sequence(_date)
+    headers = factory.LazyAttribute(
+        lambda mail: f"Message-Id: {mail.msgid}\nSubject: {mail.subject}"
+    )
+    content = "Commit message.\n\nSigned-off-by: Sender Name <sender@example.org>"
+    diff = SAMPLE_DIFF
+    pull_url = None
+    hash = factory.LazyAttribute(
+        lambda mail: hashlib.sha1(mail.diff.encode()).hexdigest() if mail.diff else None
+    )
+    in_reply_to = None
+    references = factory.LazyAttribute(lambda mail: [mail.in_reply_to] if mail.in_reply_to else [])
+    files = factory.LazyAttribute(lambda mail: ["README"] if mail.diff else [])
+    list_ids = factory.LazyAttribute(lambda mail: [mail.list_id] if mail.list_id else [])

@@ -1,0 +1,41 @@
+"""Storing a cover letter and attaching it to its series."""
+
+from django.db.models import Q
+
+from covers.models import Cover
+from events.models import Event
+from ingest.series import add_cover_letter, place_cover
+from ingest.store.dependencies import add_dependencies
+from ingest.store.incoming import Incoming
+
+
+def is_cover_letter(incoming: Incoming) -> bool:
+    """Patchwork's rule: a "0/N" mail that is no reply is a cover letter, unless it was
+    sent In-Reply-To something and a cover letter of the same name exists (in any
+    project): then it is taken for a reply to that thread."""
+    info = incoming.parsed.subject_info
+    if info.is_reply or info.series_number != 0:
+        return False
+    if not incoming.references:
+        return True
+    return not Cover.objects.filter(Q(name=incoming.name)).exists()
+
+
+def store_cover(incoming: Incoming) -> Cover:
+    parsed = incoming.parsed
+    submitter = incoming.submitter()
+    series_mail = incoming.series_mail(submitter)
+    series, _ = place_cover(series_mail, incoming.knowledge, incoming.events)
+    cover = Cover.objects.create(
+        msgid=incoming.msgid,
+        project=incoming.project,
+        name=incoming.name,
+        date=parsed.date,
+        submitter=submitter,
+        headers=parsed.headers,
+        content=parsed.content,
+    )
+    incoming.events.add(Event.Category.COVER_CREATED, cover=cover)
+    add_cover_letter(series, cover, series_mail, incoming.knowledge)
+    add_dependencies(series, parsed.depends_on)
+    return cover
