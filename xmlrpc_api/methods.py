@@ -5,13 +5,19 @@ id matches nothing, as Patchwork does; the two writes (``patch_set``, ``check_cr
 need HTTP Basic credentials and go through the same services as the REST API.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
 from downloads.mbox import patch_to_mbox
 from downloads.queries import mbox_patches
 from patches.models import Check, Patch, State
+from patches.querysets import CHECK_STATES_BY_SEVERITY, worst_latest_check_severity
+from patches.services import create_check, update_patch
 from people.models import Person
 from projects.models import Project
 from xmlrpc_api import serializers
@@ -204,3 +210,133 @@ def check_list(filters: dict | None = None) -> list[dict]:
 def check_get(check_id: int) -> dict:
     check = _one(_checks(), check_id)
     return serializers.check_to_dict(check) if check else {}
+
+
+@xmlrpc_method()
+def patch_check_get(patch_id: int) -> dict:
+    """The patch's combined check state and its latest check per (user, context)."""
+    with_severity = Patch.objects.annotate(check_severity=worst_latest_check_severity())
+    patch = _one(with_severity.only("id"), patch_id)
+    if patch is None:
+        return {}
+    latest = latest_checks(_checks().filter(patch_id=patch.id).order_by("date", "id"))
+    return {
+        "state": combined_state_name(patch.check_severity),
+        "total": len(latest),
+        "checks": serialized(latest, serializers.check_to_dict),
+    }
+
+
+def latest_checks(checks: QuerySet[Check]) -> list[Check]:
+    """The last check of each (user, context), from checks ordered oldest first."""
+    latest: dict[tuple[int, str], Check] = {}
+    for check in checks:
+        latest.pop((check.user_id, check.context), None)
+        latest[(check.user_id, check.context)] = check
+    return list(latest.values())
+
+
+def combined_state_name(severity: int | None) -> str:
+    """The name of the state the REST API's ``check`` field shows for this severity."""
+    if severity is None:
+        return Check.State.PENDING.label
+    return Check.State(CHECK_STATES_BY_SEVERITY[severity]).label
+
+
+@xmlrpc_method(login_required=True)
+def patch_set(user: AbstractBaseUser, patch_id: int, params: dict) -> bool:
+    """Change a patch's ``state`` (a state id), ``commit_ref`` or ``archived``.
+
+    Other keys are ignored, as in Patchwork; the caller must be allowed to change the
+    patch (``patches.services.update_patch`` decides).
+    """
+    patch = _patch_to_change(patch_id)
+    if not isinstance(params, dict):
+        raise XmlRpcError("params must be a struct")
+    changes = {
+        name: parse(params[name]) for name, parse in PATCH_SET_PARAMS.items() if name in params
+    }
+    with service_errors():
+        update_patch(patch, actor=user, **changes)
+    return True
+
+
+def _patch_to_change(patch_id: Any) -> Patch:
+    patch = _one(Patch.objects.select_related("project", "submitter"), patch_id)
+    if patch is None:
+        raise XmlRpcError(f"Patch {patch_id} does not exist")
+    return patch
+
+
+def _state(value: Any) -> State:
+    state = _one(State.objects.all(), value)
+    if state is None:
+        raise XmlRpcError(f"State {value} does not exist")
+    return state
+
+
+def _commit_ref(value: Any) -> str | None:
+    if not isinstance(value, str):
+        raise XmlRpcError("commit_ref must be a string")
+    return value or None
+
+
+def _archived(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    raise XmlRpcError("archived must be a boolean")
+
+
+PATCH_SET_PARAMS = {"state": _state, "commit_ref": _commit_ref, "archived": _archived}
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """Faults with Patchwork's message for refusals, and the reasons of invalid input."""
+    try:
+        yield
+    except PermissionDenied:
+        raise XmlRpcError("No permissions to edit this patch") from None
+    except ValidationError as error:
+        raise XmlRpcError("; ".join(error.messages)) from None
+
+
+@xmlrpc_method(login_required=True)
+def check_create(
+    user: AbstractBaseUser,
+    patch_id: int,
+    context: str,
+    state: str,
+    target_url: str = "",
+    description: str = "",
+) -> bool:
+    """Add a check (``pending``, ``success``, ``warning`` or ``fail``) to a patch."""
+    patch = _patch_to_change(patch_id)
+    state_value = CHECK_STATES_BY_NAME.get(state) if isinstance(state, str) else None
+    if state_value is None:
+        raise XmlRpcError(f"Invalid check state: {state}")
+    with service_errors():
+        create_check(
+            patch,
+            user=user,
+            state=state_value,
+            context=_clean_check_field("context", context),
+            target_url=_clean_check_field("target_url", target_url or None),
+            description=str(description or "") or None,
+        )
+    return True
+
+
+CHECK_STATES_BY_NAME = {state.label: state.value for state in Check.State}
+
+
+def _clean_check_field(name: str, value: Any) -> Any:
+    """The value as the model field validates it (a slug context, a URL)."""
+    if value is None:
+        return None
+    try:
+        return Check._meta.get_field(name).clean(value, None)
+    except ValidationError as error:
+        raise XmlRpcError(f"{name}: {'; '.join(error.messages)}") from None
