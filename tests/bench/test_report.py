@@ -101,6 +101,7 @@ def test_markdown_has_every_table(results):
     for heading in ("## Targets", "## API", "## Ingest", "## Scale curve"):
         assert heading in text
     assert "| patch-list-p1 | 12 | 36 | 250 |" in text
+    assert "| 2x | 4 | - | 200 |" in text
     assert "| events since-poll p50 <= 15 ms | 30 ms | NOT MET |" in text
     assert "| parsearchive full-archive | 200000 |" in text
 
