@@ -11,6 +11,7 @@ from rest_framework.utils import html
 from downloads import links
 from patches.models import Check, Patch, PatchComment, State
 from patches.querysets import CHECK_STATES_BY_SEVERITY
+from patchwork_api.api.filters import MAX_ID
 from patchwork_api.api.serializers import (
     ApiUrlField,
     EmbeddedRelatedField,
@@ -147,7 +148,7 @@ def headers_as_dict(headers: str) -> dict[str, str | list[str]]:
 
 class StateField(serializers.RelatedField):
     """A patch state as its slug; input is matched case-insensitively, spaces allowed
-    (``Under Review`` -> ``under-review``)."""
+    (``Under Review`` -> ``under-review``), or given by its numeric id."""
 
     default_error_messages = {
         "invalid_choice": "Invalid state {name}. Expected one of: {choices}.",
@@ -159,11 +160,13 @@ class StateField(serializers.RelatedField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data) -> State:
-        if not isinstance(data, str):
+        if isinstance(data, bool) or not isinstance(data, str | int):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        slug = slugify(data.strip().lower())
+        text = str(data).strip()
+        slug = slugify(text.lower())
         for state in self.get_queryset():
-            if state.slug == slug:
+            # numeric ids too: bots hard-code the state ids of their instance
+            if state.slug == slug or (text.isdigit() and state.pk == int(text)):
                 return state
         choices = ", ".join(state.slug for state in self.get_queryset())
         self.fail("invalid_choice", name=slug or data, choices=choices)
@@ -211,7 +214,8 @@ class RelatedPatchesField(serializers.Field):
             if isinstance(item, str) and not item.strip().isdigit():
                 self.fail("incorrect_type", data_type="str")
             patch_ids.append(int(item))
-        patches = Patch.objects.select_related("project").in_bulk(patch_ids)
+        known_ids = [patch_id for patch_id in patch_ids if patch_id <= MAX_ID]
+        patches = Patch.objects.select_related("project").in_bulk(known_ids)
         missing = [patch_id for patch_id in patch_ids if patch_id not in patches]
         if missing:
             self.fail("does_not_exist", pk_value=missing[0])

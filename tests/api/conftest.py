@@ -3,10 +3,12 @@
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from patchwork_api.api.versions import SUPPORTED_VERSIONS, format_version
-from tests.api.schema import spec_available
+from patchwork_api.api.versions import LATEST_VERSION, SUPPORTED_VERSIONS, format_version
+from tests.api.schema import load_spec, spec_available, validate_response
 from tests.factories import ProjectFactory, UserFactory
 
 # Every API version as it appears in URLs; None is the unversioned /api/ (the latest).
@@ -36,6 +38,42 @@ def api_path(name: str, version: str | None = None, **kwargs) -> str:
     if version is not None:
         kwargs["version"] = version
     return reverse(name, kwargs=kwargs)
+
+
+def schema_fields(schema_name: str, version: str | None) -> set[str]:
+    """The property names of a schema of the spec of ``version`` (allOf merged)."""
+    spec = load_spec(version or format_version(LATEST_VERSION))
+    schemas = spec["components"]["schemas"]
+
+    def properties(schema: dict) -> set[str]:
+        if "$ref" in schema:
+            return properties(schemas[schema["$ref"].rsplit("/", 1)[-1]])
+        names = set(schema.get("properties", {}))
+        for part in schema.get("allOf", []):
+            names |= properties(part)
+        return names
+
+    return properties(schemas[schema_name])
+
+
+def get_valid(client: APIClient, path: str, params: dict | list | None = None, **extra):
+    """GET a path, assert a 200 and validate the body against the spec."""
+    response = client.get(path, params or {}, **extra)
+    assert response.status_code == 200, response.content
+    validate_response(response)
+    return response
+
+
+def ids_of(response) -> list[int]:
+    return [item["id"] for item in response.json()]
+
+
+def count_queries(client: APIClient, path: str) -> int:
+    """The number of database queries one GET of ``path`` makes (asserting a 200)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return len(queries)
 
 
 @pytest.fixture(autouse=True)
