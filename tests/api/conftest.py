@@ -83,6 +83,12 @@ def _require_spec() -> None:
         pytest.skip("the OpenAPI specs in ../shared/spec are not available")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Factories set a password on every user; the real hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(params=API_VERSIONS, ids=lambda version: version or "latest")
 def version(request) -> str | None:
     """Each API version in turn, and the unversioned /api/."""
