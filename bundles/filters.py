@@ -1,15 +1,14 @@
 """Filters of the bundle list."""
 
-import django_filters
-
 from bundles.models import Bundle
+from patches.filters import StrictBooleanFilter
 from patchwork_api.api.filters import BaseFilterSet, IdOrKeyFilter, SearchFilter
 
 
 class BundleFilterSet(BaseFilterSet):
     project = IdOrKeyFilter(field_name="project", key_field="linkname", key_lookup="iexact")
     owner = IdOrKeyFilter(field_name="owner", key_field="username", key_lookup="iexact")
-    public = django_filters.BooleanFilter(field_name="public")
+    public = StrictBooleanFilter(field_name="public")
     q = SearchFilter(field_name="name")
 
     class Meta:

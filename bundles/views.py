@@ -1,13 +1,13 @@
 """API views of bundles: readable by everyone they are visible to, writable (API 1.2+)
 by their owner only."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, generics, permissions, serializers
+from rest_framework import exceptions, generics, permissions
 
 from bundles import services
 from bundles.filters import BundleFilterSet
 from bundles.models import Bundle
 from bundles.serializers import BundleSerializer
+from patchwork_api.api.service_errors import service_errors
 from patchwork_api.api.versioning import request_version
 
 # The API version from which bundles can be created, changed and deleted.
@@ -36,11 +36,6 @@ class BundlePermission(permissions.BasePermission):
         raise exceptions.PermissionDenied("Only the owner of a bundle may change it.")
 
 
-def api_validation_error(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's validation error as a 400 answer keyed by field."""
-    return serializers.ValidationError(error.message_dict)
-
-
 class BundleMixin:
     serializer_class = BundleSerializer
     permission_classes = (BundlePermission,)
@@ -62,15 +57,13 @@ class BundleList(BundleMixin, generics.ListCreateAPIView):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
+        with service_errors():
             bundle = services.create_bundle(
                 owner=self.request.user,
                 name=data["name"],
                 patches=data["patches"],
                 public=data.get("public", False),
             )
-        except DjangoValidationError as error:
-            raise api_validation_error(error) from error
         serializer.instance = self.reloaded(bundle)
 
 
@@ -79,15 +72,13 @@ class BundleDetail(BundleMixin, generics.RetrieveUpdateDestroyAPIView):
 
     def perform_update(self, serializer):
         data = serializer.validated_data
-        try:
+        with service_errors():
             bundle = services.update_bundle(
                 serializer.instance,
                 name=data.get("name"),
                 patches=data.get("patches"),
                 public=data.get("public"),
             )
-        except DjangoValidationError as error:
-            raise api_validation_error(error) from error
         serializer.instance = self.reloaded(bundle)
 
     def perform_destroy(self, instance: Bundle) -> None:

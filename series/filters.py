@@ -1,4 +1,8 @@
-"""Filters of the series list, with the ``updated_since`` extension."""
+"""Filters of the series list, with the ``updated_since`` extension.
+
+Like the patch list's, ``updated_since`` is served on the unversioned ``/api/`` only
+(``Meta.unversioned_filters``): ``/api/<version>/`` ignores it, as Patchwork would.
+"""
 
 from django.db.models import Q, QuerySet
 
@@ -44,3 +48,4 @@ class SeriesFilterSet(BaseFilterSet):
     class Meta:
         model = Series
         fields = ()
+        unversioned_filters = ("updated_since",)
