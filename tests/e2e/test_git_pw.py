@@ -70,7 +70,7 @@ def test_patch_list_simple_format(site, git_pw):
     header, rule, *rows = output.splitlines()
     assert header.split() == ["ID", "Name"]
     assert set(rule.split()) == {"-" * len(part) for part in rule.split()}
-    assert [row.split(None, 1) for row in rows] == [[str(pull), "[GIT PULL] knob: add a knob"]]
+    assert [row.split(None, 1) for row in rows] == [[str(pull), site.api.patch(pull)["name"]]]
 
 
 def test_patch_list_pages(site, git_pw):
@@ -222,6 +222,7 @@ def test_patch_download_mbox_and_diff(site, git_pw, tmp_path):
 
     (mbox,) = tmp_path.glob("*.patch")
     (diff,) = tmp_path.glob("*.diff")
+    assert mbox.stem == diff.stem
     assert REVIEWED_BY in mbox.read_text()
     assert diff.read_text().startswith("diff --git a/frob.c b/frob.c")
 
@@ -264,16 +265,24 @@ def test_series_download_and_apply(site, git_pw, checkout, user_home, tmp_path):
     v2 = site.mails.series_v2
     series_id = str(site.series_ids["v2"])
 
-    git_pw("series", "download", series_id, str(tmp_path))
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    git_pw("series", "download", series_id, str(downloads))
     git_pw("series", "apply", series_id, cwd=checkout)
 
-    (mbox,) = tmp_path.glob("*")
+    (mbox,) = downloads.iterdir()
     assert mbox.read_text().count("\nSubject: ") == 3
     assert tree_of(checkout, user_home) == site.mails.repo.tree(v2.commits[-1])
 
 
 @pytest.mark.parametrize("server_path", ["/api/1.2", "/api/1.3"], indirect=True)
 def test_bundle_lifecycle(site, git_pw, server_path, checkout, user_home, tmp_path):
+    """create/remove/add/update/list/show/download/apply/delete.
+
+    git-pw resolves a bundle name for reading only: add, remove, update and delete put
+    their argument in the URL as given, so they take the bundle's id. ``add`` sends the
+    new patches first, then the bundle's; the server keeps the order it is given.
+    """
     v1 = site.mails.series_v1
     first, second, third = (str(site.patch_id(msgid)) for msgid in v1.msgids[1:])
     single = str(site.patch_id(site.mails.single.msgids[0]))
@@ -281,34 +290,36 @@ def test_bundle_lifecycle(site, git_pw, server_path, checkout, user_home, tmp_pa
 
     git_pw("bundle", "create", "--public", name, first, second, single)
     bundle = _bundle(site, name)
-    assert [patch["id"] for patch in bundle["patches"]] == [int(first), int(second), int(single)]
+    assert _patch_ids(bundle) == [first, second, single]
     assert bundle["public"] is True
+    bundle_id = str(bundle["id"])
 
-    git_pw("bundle", "remove", name, single)
-    git_pw("bundle", "add", name, third)
-    git_pw("bundle", "update", "--private", str(bundle["id"]))
+    git_pw("bundle", "remove", bundle_id, single)
+    git_pw("bundle", "add", bundle_id, third)
+    git_pw("bundle", "update", "--private", bundle_id)
     bundle = _bundle(site, name)
-    assert [patch["id"] for patch in bundle["patches"]] == [int(first), int(second), int(third)]
+    assert _patch_ids(bundle) == [third, first, second]
     assert bundle["public"] is False
 
     rows = git_pw("bundle", "list", "-f", "csv").csv_rows()
-    assert {
-        "ID": str(bundle["id"]),
-        "Name": name,
-        "Owner": MAINTAINER.username,
-        "Public": "no",
-    } in rows
+    assert {"ID": bundle_id, "Name": name, "Owner": MAINTAINER.username, "Public": "no"} in rows
     shown = git_pw("bundle", "show", "-f", "csv", name).csv_rows()
     assert ("Name", name) in [(row["Property"], row["Value"]) for row in shown]
 
-    git_pw("bundle", "download", name, str(tmp_path))
-    (mbox,) = tmp_path.glob("*")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    git_pw("bundle", "download", name, str(downloads))
+    (mbox,) = downloads.iterdir()
     assert mbox.read_text().count("\nX-Patchwork-Id: ") == 3
     git_pw("bundle", "apply", name, cwd=checkout)
     assert tree_of(checkout, user_home) == site.mails.repo.tree(v1.commits[-1])
 
-    git_pw("bundle", "delete", name)
+    git_pw("bundle", "delete", bundle_id)
     assert _bundle(site, name) is None
+
+
+def _patch_ids(bundle: dict) -> list[str]:
+    return [str(patch["id"]) for patch in bundle["patches"]]
 
 
 def _bundle(site: Site, name: str) -> dict | None:

@@ -46,6 +46,11 @@ def pwclient(site: Site, user_home: Path, backend: str, tmp_path: Path) -> PwCli
     return PwClient(user_home, rc)
 
 
+def state_shown(backend: str, slug: str) -> str:
+    """How pwclient prints a state: the REST API gives its slug, XML-RPC its name."""
+    return slug if backend == "rest" else slug.replace("-", " ").title()
+
+
 def listed_ids(output: str) -> list[int]:
     """Patch ids of pwclient's default listing (``ID  State  Name`` rows)."""
     return [int(match) for match in re.findall(r"^(\d+)\s", output, flags=re.M)]
@@ -76,13 +81,15 @@ def test_list_by_submitter(site, pwclient):
     assert listed_ids(result.stdout) == [single]
 
 
-def test_list_by_state_and_submitter(site, pwclient):
+def test_list_by_state_and_submitter(site, pwclient, backend):
     pull = site.patch_id(site.mails.pull.msgid)
 
     result = pwclient("list", "-s", "New", "-w", "pat@example.org")
 
+    name = site.api.patch(pull)["name"]
     assert listed_ids(result.stdout) == [pull]
-    assert re.search(rf"^{pull}\s+New\s+\[GIT PULL\] knob: add a knob$", result.stdout, re.M)
+    shown = state_shown(backend, "new")
+    assert re.search(rf"^{pull}\s+{shown}\s+{re.escape(name)}$", result.stdout, re.M)
 
 
 def test_list_by_msgid_and_hash_with_format(site, pwclient):
@@ -111,6 +118,21 @@ def test_info(site, pwclient):
     assert re.search(rf"^- project\s+: {PROJECT_NAME}$", result.stdout, re.M)
 
 
+@pytest.mark.parametrize(
+    "backend",
+    [
+        pytest.param(
+            "rest",
+            marks=pytest.mark.xfail(
+                strict=True,
+                raises=AssertionError,
+                reason="pwclient 2.11's REST backend calls len() on a generator in "
+                "patch_get_by_project_hash: every -h lookup dies with a TypeError",
+            ),
+        ),
+        "xmlrpc",
+    ],
+)
 def test_info_by_hash(site, pwclient):
     """``-h`` takes hashes instead of ids (looked up in the configured project)."""
     patch = site.api.patch(site.patch_id(site.mails.series_v2.msgids[1]))
@@ -171,7 +193,7 @@ def bulk_patch(site, backend) -> int:
     return site.patch_id(site.mails.bulk.msgids[index])
 
 
-def test_update_state_commit_and_archive(site, pwclient, bulk_patch):
+def test_update_state_commit_and_archive(site, pwclient, backend, bulk_patch):
     pwclient("update", "-s", "Accepted", "-c", "0123456789abcdef", str(bulk_patch))
     pwclient("update", "-a", "yes", str(bulk_patch))
 
@@ -182,7 +204,7 @@ def test_update_state_commit_and_archive(site, pwclient, bulk_patch):
         True,
     )
     listed = pwclient("list", "-a", "yes", "-f", "%{id} %{state}")
-    assert f"{bulk_patch} Accepted" in listed.stdout.splitlines()
+    assert f"{bulk_patch} {state_shown(backend, 'accepted')}" in listed.stdout.splitlines()
 
 
 def test_update_refused_to_a_user_without_rights(site, backend, user_home, tmp_path):
