@@ -174,10 +174,12 @@ def parse_filter_datetime(text: str) -> datetime.datetime:
     iso = f"{date_part}T{time_part or '00:00:00'}{zone}"
     try:
         value = datetime.datetime.fromisoformat(iso)
-    except ValueError as error:
+        if value.tzinfo is not None:
+            server_zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+            value = value.astimezone(server_zone).replace(tzinfo=None)
+    except (ValueError, OverflowError) as error:
+        # OverflowError: an offset that moves the date before year 1 or after 9999
         raise InvalidFilterValue(text) from error
-    if value.tzinfo is not None:
-        value = value.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).replace(tzinfo=None)
     return value
 
 

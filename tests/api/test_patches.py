@@ -3,6 +3,7 @@ updates (state, delegate, archived, commit_ref, related) with their events and r
 query counts and the browsable API."""
 
 import datetime
+import json
 from urllib.parse import urlencode
 
 import pytest
@@ -738,3 +739,82 @@ def test_browsable_api_in_a_browser(client_as, maintainer, patch):
     response = client_as(maintainer).get(patch_path(patch), HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+# --- robustness -----------------------------------------------------------------------
+
+ODD_QUERIES = [
+    "per_page=0",
+    "per_page=99999999999999999999",
+    "page=-1",
+    "order=-",
+    "order=,",
+    "state=",
+    "state=-5",
+    "since=",
+    "since=%00",
+    "q=%00",
+    "project=%00",
+    "project=99999999999999999999999",
+    "submitter=%00",
+    "msgid=%00",
+    "series=-1",
+    "delegate=-1",
+    "before=2024-01-01T25:00",
+    "since=9999-12-31T23:59:59Z",
+    "since=0001-01-01T00:00:00+05:00",
+    "updated_since=0000-01-01",
+]
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_odd_query_values_never_fail(client_as, maintainer, patch, query):
+    """Odd filter, paging and ordering values give a 4xx or a (possibly empty) list."""
+    client = client_as(maintainer)
+    for path in (
+        api_path("api-patch-list"),
+        api_path("api-check-list", patch_id=patch.pk),
+        api_path("api-patch-comment-list", patch_id=patch.pk),
+        api_path("api-project-list"),
+        api_path("api-person-list"),
+        api_path("api-user-list"),
+        api_path("api-state-list"),
+    ):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (200, 404), (path, query, response.content)
+        assert isinstance(response.json(), list | dict)
+
+
+def test_offset_before_year_one_matches_nothing(api_client, patch):
+    """Regression: an offset that moves ``since`` before year 1 once raised a 500."""
+    assert listed(api_client, {"since": "0001-01-01T00:00:00+05:00"}) == []
+
+
+ODD_BODIES = [
+    {"state": None},
+    {"state": ["new"]},
+    {"state": {"slug": "new"}},
+    {"archived": None},
+    {"commit_ref": "x" * 300},
+    {"delegate": "1.5"},
+    {"delegate": [1]},
+    {"related": [1.5]},
+    {"related": None},
+    {"related": [True]},
+    {"related": [{"id": 1}]},
+    [],
+    "state",
+    5,
+    None,
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES)
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_odd_update_bodies_are_400(client_as, maintainer, patch, method, body):
+    response = getattr(client_as(maintainer), method)(
+        patch_path(patch), json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    patch.refresh_from_db()
+    assert patch.state.slug == "new"
