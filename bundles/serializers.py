@@ -1,6 +1,7 @@
 """Serializers of bundles: read as embedded patches, written as a list of patch ids."""
 
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
@@ -79,7 +80,12 @@ class BundlePatchesField(serializers.Field):
             )
         else:
             patches = [membership.patch for membership in memberships]
-        return PatchEmbeddedSerializer(patches, many=True, context=self.context).data
+        return [self.patch_serializer.to_representation(patch) for patch in patches]
+
+    @cached_property
+    def patch_serializer(self) -> PatchEmbeddedSerializer:
+        """One embedded patch serializer for every bundle of a list."""
+        return PatchEmbeddedSerializer(context=self.context)
 
 
 class BundleSerializer(VersionedModelSerializer):

@@ -2,6 +2,7 @@
 
 import email.parser
 
+from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from covers.models import Cover, CoverComment
@@ -122,13 +123,19 @@ class CoverListSerializer(CoverEmbeddedSerializer):
         }
 
     def get_series(self, cover: Cover) -> list[dict]:
-        # Imported here: series' serializers embed cover letters (a module cycle).
-        from series.serializers import SeriesEmbeddedSerializer
-
         series = getattr(cover, "series", None)
         if series is None:
             return []
-        return [SeriesEmbeddedSerializer(series, context=self.context).data]
+        return [self.series_serializer.to_representation(series)]
+
+    @cached_property
+    def series_serializer(self) -> VersionedModelSerializer:
+        """One embedded series serializer for the whole list (building its fields costs
+        more than rendering a series)."""
+        # Imported here: series' serializers embed cover letters (a module cycle).
+        from series.serializers import SeriesEmbeddedSerializer
+
+        return SeriesEmbeddedSerializer(context=self.context)
 
 
 class CoverDetailSerializer(CoverListSerializer):

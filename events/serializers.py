@@ -20,58 +20,55 @@ from series.serializers import SeriesEmbeddedSerializer
 Category = Event.Category
 
 
-def embedded(serializer_class) -> Callable[[Any, dict], Any]:
-    def render(value, context: dict):
-        return serializer_class(value, context=context).data
-
-    return render
+Renderer = type[serializers.BaseSerializer] | Callable[[Any], Any]
 
 
-def state_slug(state, context: dict) -> str:
+def state_slug(state) -> str:
     return state.slug
 
 
-def always_null(value, context: dict) -> None:
+def always_null(value) -> None:
     """Patchwork shows patch relations in events as null."""
     return None
 
 
-# Category -> (payload key, Event attribute, how to render it); a null attribute is null.
-PAYLOAD_FIELDS: dict[str, tuple[tuple[str, str, Callable[[Any, dict], Any]], ...]] = {
-    Category.COVER_CREATED: (("cover", "cover", embedded(CoverEmbeddedSerializer)),),
-    Category.PATCH_CREATED: (("patch", "patch", embedded(PatchEmbeddedSerializer)),),
+# Category -> (payload key, Event attribute, its embedded serializer or a function that
+# renders it); a null attribute is null.
+PAYLOAD_FIELDS: dict[str, tuple[tuple[str, str, Renderer], ...]] = {
+    Category.COVER_CREATED: (("cover", "cover", CoverEmbeddedSerializer),),
+    Category.PATCH_CREATED: (("patch", "patch", PatchEmbeddedSerializer),),
     Category.PATCH_COMPLETED: (
-        ("patch", "patch", embedded(PatchEmbeddedSerializer)),
-        ("series", "series", embedded(SeriesEmbeddedSerializer)),
+        ("patch", "patch", PatchEmbeddedSerializer),
+        ("series", "series", SeriesEmbeddedSerializer),
     ),
     Category.PATCH_STATE_CHANGED: (
-        ("patch", "patch", embedded(PatchEmbeddedSerializer)),
+        ("patch", "patch", PatchEmbeddedSerializer),
         ("previous_state", "previous_state", state_slug),
         ("current_state", "current_state", state_slug),
     ),
     Category.PATCH_DELEGATED: (
-        ("patch", "patch", embedded(PatchEmbeddedSerializer)),
-        ("previous_delegate", "previous_delegate", embedded(UserEmbeddedSerializer)),
-        ("current_delegate", "current_delegate", embedded(UserEmbeddedSerializer)),
+        ("patch", "patch", PatchEmbeddedSerializer),
+        ("previous_delegate", "previous_delegate", UserEmbeddedSerializer),
+        ("current_delegate", "current_delegate", UserEmbeddedSerializer),
     ),
     Category.PATCH_RELATION_CHANGED: (
-        ("patch", "patch", embedded(PatchEmbeddedSerializer)),
+        ("patch", "patch", PatchEmbeddedSerializer),
         ("previous_relation", "previous_relation_id", always_null),
         ("current_relation", "current_relation_id", always_null),
     ),
     Category.CHECK_CREATED: (
-        ("patch", "patch", embedded(PatchEmbeddedSerializer)),
-        ("check", "created_check", embedded(CheckEmbeddedSerializer)),
+        ("patch", "patch", PatchEmbeddedSerializer),
+        ("check", "created_check", CheckEmbeddedSerializer),
     ),
-    Category.SERIES_CREATED: (("series", "series", embedded(SeriesEmbeddedSerializer)),),
-    Category.SERIES_COMPLETED: (("series", "series", embedded(SeriesEmbeddedSerializer)),),
+    Category.SERIES_CREATED: (("series", "series", SeriesEmbeddedSerializer),),
+    Category.SERIES_COMPLETED: (("series", "series", SeriesEmbeddedSerializer),),
     Category.COVER_COMMENT_CREATED: (
-        ("cover", "cover", embedded(CoverEmbeddedSerializer)),
-        ("comment", "cover_comment", embedded(CoverCommentEmbeddedSerializer)),
+        ("cover", "cover", CoverEmbeddedSerializer),
+        ("comment", "cover_comment", CoverCommentEmbeddedSerializer),
     ),
     Category.PATCH_COMMENT_CREATED: (
-        ("patch", "patch", embedded(PatchEmbeddedSerializer)),
-        ("comment", "patch_comment", embedded(PatchCommentEmbeddedSerializer)),
+        ("patch", "patch", PatchEmbeddedSerializer),
+        ("comment", "patch_comment", PatchCommentEmbeddedSerializer),
     ),
 }
 
@@ -91,7 +88,20 @@ class EventSerializer(VersionedModelSerializer):
 
     def get_payload(self, event: Event) -> dict[str, Any]:
         payload = {}
-        for key, attribute, render in PAYLOAD_FIELDS.get(event.category, ()):
+        for key, attribute, renderer in PAYLOAD_FIELDS.get(event.category, ()):
             value = getattr(event, attribute)
-            payload[key] = None if value is None else render(value, self.context)
+            payload[key] = None if value is None else self.render(renderer, value)
         return payload
+
+    def render(self, renderer: Renderer, value) -> Any:
+        if isinstance(renderer, type) and issubclass(renderer, serializers.BaseSerializer):
+            return self.embedded_serializer(renderer).to_representation(value)
+        return renderer(value)
+
+    def embedded_serializer(self, serializer_class) -> serializers.BaseSerializer:
+        """One instance per embedded serializer class for the whole list: building a
+        serializer's fields costs more than rendering an object with them."""
+        cache = self.__dict__.setdefault("_embedded_serializers", {})
+        if serializer_class not in cache:
+            cache[serializer_class] = serializer_class(context=self.context)
+        return cache[serializer_class]
