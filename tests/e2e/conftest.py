@@ -150,6 +150,7 @@ def _create_accounts(environment: dict[str, str]) -> None:
         environment,
         "project",
         "add",
+        "--show-dependencies",
         PROJECT,
         "--name",
         PROJECT_NAME,
@@ -200,6 +201,7 @@ def _series_ids(api: Api, mails: MailSet) -> dict[str, int]:
         "v1": by_msgid[mails.series_v1.msgids[0]],
         "v2": by_msgid[mails.series_v2.msgids[0]],
         "single": by_msgid[mails.single.msgids[0]],
+        "dependent": by_msgid[mails.dependent.msgids[0]],
         "bulk": by_msgid[mails.bulk.msgids[0]],
     }
 

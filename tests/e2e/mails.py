@@ -24,6 +24,7 @@ BULK_PATCHES = 26
 SERIES_AUTHOR = ("Sam Sender", "sam@example.org")
 SINGLE_AUTHOR = ("Alice User", "alice@example.org")
 PULL_AUTHOR = ("Pat Puller", "pat@example.org")
+DEPENDENT_AUTHOR = ("Dora Dependent", "dora@example.org")
 REVIEWER = ("Rita Reviewer", "rita@example.org")
 MAINTAINER = ("Mark Maintainer", "maint@example.org")
 
@@ -177,6 +178,7 @@ class MailSet:
     series_v1: Submission
     series_v2: Submission
     single: Submission
+    dependent: Submission
     bulk: Submission
     pull: Mail
     review_reply: Mail
@@ -188,6 +190,7 @@ class MailSet:
             self.review_reply,
             *self.single.mails,
             self.ack_reply,
+            *self.dependent.mails,
             *self.series_v2.mails,
             self.pull,
         ]
@@ -211,6 +214,7 @@ def build_mail_set(workdir: Path) -> MailSet:
         counter_name="frob_count",
     )
     single = _single_patch(repo)
+    dependent = _dependent_series(repo, depends_on=single.msgids[0])
     bulk = _bulk_series(repo)
     bare_remote = workdir / "remote.git"
     pull = _pull_request(repo, bare_remote)
@@ -230,7 +234,16 @@ def build_mail_set(workdir: Path) -> MailSet:
     )
     repo.git("checkout", "-q", "main")
     return MailSet(
-        repo, bare_remote, series_v1, series_v2, single, bulk, pull, review_reply, ack_reply
+        repo,
+        bare_remote,
+        series_v1,
+        series_v2,
+        single,
+        dependent,
+        bulk,
+        pull,
+        review_reply,
+        ack_reply,
     )
 
 
@@ -276,6 +289,22 @@ def _single_patch(repo: ScratchRepo) -> Submission:
     )
     messages = repo.format_patch("main..HEAD")
     return Submission(rename_message_ids(messages, "single"), [commit])
+
+
+def _dependent_series(repo: ScratchRepo, *, depends_on: str) -> Submission:
+    """A one-patch series on top of the single patch, saying so with ``Depends-on:``."""
+    repo.git("checkout", "-q", "-b", "dependent", "typo")
+    commit = repo.commit(
+        {"README": "Frobnicator\n===========\n\nIt frobs the values, and counts them.\n"},
+        "README: mention the counter\n\n"
+        f"Signed-off-by: {DEPENDENT_AUTHOR[0]} <{DEPENDENT_AUTHOR[1]}>",
+        author=DEPENDENT_AUTHOR,
+    )
+    messages = repo.format_patch("typo..HEAD", "--cover-letter")
+    messages[0] = fill_cover_letter(
+        messages[0], "README: describe the counter", f"Depends-on: {depends_on.strip('<>')}"
+    )
+    return Submission(rename_message_ids(messages, "dependent"), [commit])
 
 
 def _bulk_series(repo: ScratchRepo) -> Submission:

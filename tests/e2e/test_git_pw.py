@@ -335,3 +335,33 @@ def test_bundle_writes_need_a_versioned_url(git_pw):
     result = git_pw("bundle", "create", "never", "1", expect_failure=True)
 
     assert "1.2" in result.stderr
+
+
+@pytest.fixture
+def git_pw_1_4(site: Site, user_home: Path) -> GitPw:
+    return GitPw(
+        user_home,
+        {"pw.server": f"{site.url}/api/1.4", "pw.project": PROJECT, "pw.token": MAINTAINER.token},
+    )
+
+
+def test_series_apply_with_deps_on_1_4(site, git_pw_1_4, checkout, user_home):
+    """``Depends-on:`` in the cover letter makes the single patch's series a dependency
+    (API 1.4 ``dependencies``), which ``series apply --deps`` applies first."""
+    series_id = site.series_ids["dependent"]
+    series = site.api.json(f"/api/1.4/series/{series_id}/")
+    assert [url.rstrip("/").rsplit("/", 1)[-1] for url in series["dependencies"]] == [
+        str(site.series_ids["single"])
+    ]
+
+    git_pw_1_4("series", "apply", "--deps", str(series_id), cwd=checkout)
+
+    assert tree_of(checkout, user_home) == site.mails.repo.tree(site.mails.dependent.commits[0])
+
+
+def test_patch_apply_brings_the_dependencies_on_1_4(site, git_pw_1_4, checkout, user_home):
+    patch_id = site.patch_id(site.mails.dependent.msgids[1])
+
+    git_pw_1_4("patch", "apply", str(patch_id), cwd=checkout)
+
+    assert tree_of(checkout, user_home) == site.mails.repo.tree(site.mails.dependent.commits[0])
