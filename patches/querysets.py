@@ -4,6 +4,8 @@ Each resource has one QuerySet method used by its list and detail views alike, w
 selects the related rows a serializer reads and leaves the big text columns out of lists.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import (
     Case,
     Exists,
@@ -27,23 +29,25 @@ RELATED_VERSION: Version = (1, 2)
 # fail > warning > pending > success (Check.State values: pending 0, success 1,
 # warning 2, fail 3).
 CHECK_STATES_BY_SEVERITY = (1, 0, 2, 3)
+PENDING = 0
 
 
-def check_severity(state: int) -> int:
-    """The rank of a check state in CHECK_STATES_BY_SEVERITY (higher is worse)."""
-    return CHECK_STATES_BY_SEVERITY.index(state)
+def combined_check_state(latest_states: Iterable[int]) -> int:
+    """The most severe of the latest check states of a patch; pending without checks."""
+    return max(latest_states, key=CHECK_STATES_BY_SEVERITY.index, default=PENDING)
 
 
 class PatchQuerySet(QuerySet):
     def for_api(self, version: Version = LATEST_VERSION, *, detail: bool = False):
         """Patches with what the API serializers read, in a constant number of queries.
 
-        ``check_severity`` is annotated: the severity of the worst among the latest
-        check of each (user, context), None without checks.
+        ``latest_checks`` holds, per patch, the checks that no later check of the same
+        user and context replaces (the ``check`` aggregate); it is prefetched for the
+        page only, so deep pages stay as cheap as the first.
         """
         queryset = self.select_related(
             "project", "state", "submitter", "delegate", "series__project"
-        ).annotate(check_severity=worst_latest_check_severity())
+        ).prefetch_related(Prefetch("checks", queryset=latest_checks(), to_attr="latest_checks"))
         if version >= RELATED_VERSION:
             embedded_patches = self.model.objects.select_related("project").defer(
                 *PATCH_DETAIL_COLUMNS
@@ -56,14 +60,33 @@ class PatchQuerySet(QuerySet):
         return queryset
 
 
-def worst_latest_check_severity() -> Subquery:
-    """A correlated subquery: for the patch of the outer row, the highest severity among
-    the checks that no later check of the same user and context replaces."""
+def later_check_exists() -> Exists:
+    """For the check of the outer row: a later check (by date, then id) of the same
+    patch, user and context, which replaces it."""
     from patches.models import Check
 
     later_check = Check.objects.filter(
         patch=OuterRef("patch"), user=OuterRef("user"), context=OuterRef("context")
     ).filter(Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")))
+    return Exists(later_check)
+
+
+def latest_checks() -> QuerySet:
+    """The checks no later check replaces, with only the columns the aggregate needs."""
+    from patches.models import Check
+
+    return Check.objects.filter(~later_check_exists()).only("id", "patch_id", "state").order_by()
+
+
+def worst_latest_check_severity() -> Subquery:
+    """A correlated subquery: for the patch of the outer row, the rank in
+    CHECK_STATES_BY_SEVERITY of its worst latest check (None without checks).
+
+    For single patches (XML-RPC): in a list it would run for every row skipped by the
+    page's offset, so the API prefetches ``latest_checks`` instead.
+    """
+    from patches.models import Check
+
     severity = Case(
         *(
             When(state=state, then=Value(rank))
@@ -73,7 +96,7 @@ def worst_latest_check_severity() -> Subquery:
     )
     worst = (
         Check.objects.filter(patch=OuterRef("pk"))
-        .filter(~Exists(later_check))
+        .filter(~later_check_exists())
         .annotate(severity=severity)
         .order_by("-severity")
         .values("severity")[:1]

@@ -10,7 +10,7 @@ from rest_framework.utils import html
 
 from downloads import links
 from patches.models import Check, Patch, PatchComment, State
-from patches.querysets import CHECK_STATES_BY_SEVERITY
+from patches.querysets import combined_check_state, latest_checks
 from patchwork_api.api.filters import MAX_ID
 from patchwork_api.api.serializers import (
     ApiUrlField,
@@ -320,10 +320,11 @@ class PatchListSerializer(VersionedModelSerializer):
         return [SeriesEmbeddedSerializer(patch.series, context=self.context).data]
 
     def get_check(self, patch: Patch) -> str:
-        severity = getattr(patch, "check_severity", None)
-        if severity is None:
-            return Check.State.PENDING.label
-        return Check.State(CHECK_STATES_BY_SEVERITY[severity]).label
+        if hasattr(patch, "latest_checks"):
+            checks = patch.latest_checks
+        else:  # a patch not loaded with Patch.objects.for_api()
+            checks = latest_checks().filter(patch=patch)
+        return Check.State(combined_check_state(check.state for check in checks)).label
 
     def get_tags(self, patch: Patch) -> dict:
         # Patchwork serves an empty object (COMPAT.md)
