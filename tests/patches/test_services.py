@@ -1,0 +1,123 @@
+"""Patch, check and comment services called directly (as XML-RPC and commands do)."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from events.models import Event
+from patches.models import Check, PatchRelation, State
+from patches.services import (
+    UNCHANGED,
+    RelationConflict,
+    can_edit_patch,
+    create_check,
+    update_comment,
+    update_patch,
+)
+from tests.factories import (
+    PatchCommentFactory,
+    PatchFactory,
+    PersonFactory,
+    ProjectFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def maintainer():
+    user = UserFactory()
+    ProjectFactory().maintainers.add(user)
+    return user
+
+
+@pytest.fixture
+def patch(maintainer):
+    return PatchFactory(project=maintainer.maintained_projects.get())
+
+
+def test_unchanged_arguments_are_left_alone(patch, maintainer):
+    patch.commit_ref = "abc"
+    patch.save()
+    update_patch(patch, actor=maintainer, archived=True)
+    patch.refresh_from_db()
+    assert (patch.archived, patch.commit_ref, patch.state.slug) == (True, "abc", "new")
+    assert repr(UNCHANGED) == "UNCHANGED"
+
+
+def test_state_change_records_one_event(patch, maintainer):
+    accepted = State.objects.get(slug="accepted")
+    update_patch(patch, actor=maintainer, state=accepted)
+    update_patch(patch, actor=maintainer, state=accepted)
+    assert Event.objects.filter(category="patch-state-changed").count() == 1
+
+
+def test_refused_without_permission(patch):
+    with pytest.raises(PermissionDenied):
+        update_patch(patch, actor=UserFactory(), archived=True)
+    patch.refresh_from_db()
+    assert patch.archived is False
+
+
+def test_delegate_must_maintain(patch, maintainer):
+    with pytest.raises(ValidationError) as raised:
+        update_patch(patch, actor=maintainer, delegate=UserFactory(username="x"))
+    assert "delegate" in raised.value.message_dict
+
+
+def test_commit_ref_length(patch, maintainer):
+    with pytest.raises(ValidationError) as raised:
+        update_patch(patch, actor=maintainer, commit_ref="x" * 256)
+    assert "commit_ref" in raised.value.message_dict
+
+
+def test_validation_error_saves_nothing(patch, maintainer):
+    with pytest.raises(ValidationError):
+        update_patch(
+            patch,
+            actor=maintainer,
+            state=State.objects.get(slug="rfc"),
+            delegate=UserFactory(),
+        )
+    patch.refresh_from_db()
+    assert patch.state.slug == "new"
+
+
+def test_relation_conflict(patch, maintainer):
+    project = patch.project
+    first, second, third = PatchFactory.create_batch(3, project=project)
+    update_patch(patch, actor=maintainer, related=[first])
+    update_patch(second, actor=maintainer, related=[third])
+    with pytest.raises(RelationConflict):
+        update_patch(patch, actor=maintainer, related=[second])
+    assert PatchRelation.objects.count() == 2
+
+
+def test_can_edit_patch_rules(patch, maintainer):
+    submitter_user = UserFactory()
+    own = PatchFactory(submitter=PersonFactory(user=submitter_user))
+    assert can_edit_patch(maintainer, patch)
+    assert can_edit_patch(submitter_user, own)
+    assert not can_edit_patch(submitter_user, patch)
+    assert not can_edit_patch(maintainer, own)
+
+
+def test_create_check_defaults(patch, maintainer):
+    check = create_check(patch, user=maintainer, state=Check.State.PENDING, context="")
+    assert (check.context, check.target_url) == ("default", None)
+
+
+def test_create_check_refuses_unknown_state(patch, maintainer):
+    with pytest.raises(ValidationError):
+        create_check(patch, user=maintainer, state=7)
+    assert not Check.objects.exists()
+
+
+def test_update_comment_by_author():
+    author = UserFactory()
+    comment = PatchCommentFactory(submitter=PersonFactory(user=author))
+    update_comment(comment, actor=author, addressed=True)
+    comment.refresh_from_db()
+    assert comment.addressed is True
+    with pytest.raises(PermissionDenied):
+        update_comment(comment, actor=UserFactory(), addressed=False)
