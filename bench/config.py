@@ -72,7 +72,7 @@ def default_shared_dir() -> Path:
 def load_config() -> BenchConfig:
     quick = env_flag("BENCH_QUICK")
     corpus = CorpusSize(repo_commits=250, repeat=1) if quick else CorpusSize(700, 40)
-    default_duration = 1.5 if quick else 5.0
+    default_duration = 1.0 if quick else 5.0
     return BenchConfig(
         quick=quick,
         large=os.environ.get("BENCH_SCALE", "").strip().lower() == "large",
@@ -82,13 +82,13 @@ def load_config() -> BenchConfig:
         results_dir=Path(os.environ.get("BENCH_RESULTS_DIR", REPO_ROOT / "bench" / "results")),
         corpus=corpus,
         duration_s=float(os.environ.get("BENCH_DURATION", default_duration)),
-        warmup_s=0.3 if quick else 1.0,
+        warmup_s=0.2 if quick else 1.0,
         floor_repeats=15 if quick else 60,
         small_slice_mails=300 if quick else 2_000,
         scale_slice_patches=300 if quick else 10_000,
         parsemail_mails=100 if quick else 2_000,
         parsemail_processes=8,
-        parsemail_max_s=30.0 if quick else 150.0,
+        parsemail_max_s=15.0 if quick else 150.0,
         gunicorn_workers=2,
         full_ingest=env_flag("BENCH_FULL_INGEST"),
     )
