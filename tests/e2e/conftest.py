@@ -44,6 +44,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failing test's report ends with the server's log, where its 500s are."""
+    outcome = yield
+    report = outcome.get_result()
+    site_under_test = getattr(item, "funcargs", {}).get("site")
+    if report.failed and isinstance(site_under_test, Site):
+        report.sections.append(("gunicorn log", site_under_test.server.log()))
+
+
 class Api:
     """Reads the server's state back through its REST API (the tier's assertions)."""
 
@@ -99,7 +109,9 @@ class Site:
 
     def shell(self, code: str) -> str:
         """Run Python in ``manage.py shell`` against the server's database."""
-        return manage(self.environment, "shell", "-c", code).stdout.decode().strip()
+        return (
+            manage(self.environment, "shell", "--no-imports", "-c", code).stdout.decode().strip()
+        )
 
 
 @pytest.fixture(scope="session")

@@ -205,6 +205,12 @@ def test_update_state_commit_and_archive(site, pwclient, backend, bulk_patch):
     )
     listed = pwclient("list", "-a", "yes", "-f", "%{id} %{state}")
     assert f"{bulk_patch} {state_shown(backend, 'accepted')}" in listed.stdout.splitlines()
+    actors = site.shell(
+        "from events.models import Event; print(list(Event.objects.filter("
+        f"patch_id={bulk_patch}, category='patch-state-changed')"
+        ".values_list('actor__username', 'current_state__slug')))"
+    )
+    assert actors == str([(MAINTAINER.username, "accepted")])
 
 
 def test_update_refused_to_a_user_without_rights(site, backend, user_home, tmp_path):
