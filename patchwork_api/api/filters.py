@@ -50,6 +50,13 @@ class MultipleValuesField(forms.Field):
             value = [value]
         return [item.strip() for item in value if item and item.strip()]
 
+    def validate(self, value: list[str]) -> None:
+        # PostgreSQL refuses NUL characters in text (a 500); such a value can match
+        # nothing, so the list is empty.
+        super().validate(value)
+        if any("\x00" in item for item in value):
+            raise forms.ValidationError("Null characters are not allowed.", code="null")
+
 
 class VersionAwareFilterMixin:
     """Keeps only the last value of a repeated parameter for API 1.0 requests."""

@@ -287,6 +287,8 @@ def test_create_anonymous_is_forbidden(api_client, patches):
         ({"name": "", "patches": "PATCHES"}, "name"),
         ({"name": "x" * 51, "patches": "PATCHES"}, "name"),
         ({"name": "a/b", "patches": "PATCHES"}, "name"),
+        ({"name": "nul\x00name", "patches": "PATCHES"}, "name"),
+        ({"name": "nulpatch", "patches": ["1\x00"]}, "patches"),
         ({"name": "badpublic", "public": "maybe", "patches": "PATCHES"}, "public"),
     ],
 )
@@ -503,3 +505,25 @@ def test_browsable_api_forms_do_not_list_every_patch(
         response = api_client.get(detail_url(public_bundle.pk), {"format": "api"})
     assert response.status_code == 200
     assert "unlisted patch" not in response.content.decode()
+
+
+ODD_VALUES = ["\x00", "a\x00b", "99999999999999999999", "-1", "١٢", "%", "'", "<>", " "]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_odd_filter_values_never_fail(api_client, public_bundle, value):
+    """Odd values (NUL characters, huge or non-ASCII numbers, quotes) filter, or match
+    nothing: never a server error."""
+    for parameter in ("project", "owner", "public", "q", "order"):
+        response = api_client.get(list_url(), {parameter: value})
+        assert response.status_code == 200, (parameter, response.content)
+        validate_response(response)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_options(api_client, owner, public_bundle, version):
+    api_client.force_authenticate(user=owner)
+    for url in (list_url(version), detail_url(public_bundle.pk, version)):
+        response = api_client.options(url)
+        assert response.status_code == 200
+        assert response.json()["name"]

@@ -312,3 +312,17 @@ def test_embedded_urls_keep_format_api(api_client, project):
     cover = CoverFactory(project=project)
     response = api_client.get(api_url("api-cover-list"), {"format": "api"})
     assert f"/api/covers/{cover.pk}/?format=api" in response.content.decode()
+
+
+ODD_VALUES = ["\x00", "a\x00b", "99999999999999999999", "-1", "١٢", "%", "'", "<>", " "]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_odd_filter_values_never_fail(api_client, project, value):
+    """Odd values (NUL characters, huge or non-ASCII numbers, quotes) filter, or match
+    nothing: never a server error."""
+    CoverFactory(project=project)
+    for parameter in ("project", "submitter", "series", "msgid", "q", "since", "before", "order"):
+        response = api_client.get(api_url("api-cover-list"), {parameter: value})
+        assert response.status_code == 200, (parameter, response.content)
+        validate_response(response)

@@ -385,3 +385,27 @@ def test_read_only(api_client, world):
     api_client.force_authenticate(user=UserFactory(is_superuser=True))
     response = api_client.post(list_url(), {"category": "patch-created"})
     assert response.status_code == 405
+
+
+ODD_VALUES = ["\x00", "a\x00b", "99999999999999999999", "-1", "١٢", "%", "'", "<>", " "]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_odd_filter_values_never_fail(api_client, world, value):
+    """Odd values (NUL characters, huge or non-ASCII numbers, quotes) filter, or match
+    nothing: never a server error."""
+    world.event(Category.PATCH_CREATED)
+    for parameter in (
+        "project",
+        "category",
+        "series",
+        "patch",
+        "cover",
+        "actor",
+        "since",
+        "before",
+        "order",
+    ):
+        response = api_client.get(list_url(), {parameter: value})
+        assert response.status_code == 200, (parameter, response.content)
+        validate_response(response)

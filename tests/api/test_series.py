@@ -329,3 +329,17 @@ def test_browsable_api(api_client, project, version):
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/html")
         assert "browsable series" in response.content.decode()
+
+
+ODD_VALUES = ["\x00", "a\x00b", "99999999999999999999", "-1", "١٢", "%", "'", "<>", " "]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_odd_filter_values_never_fail(api_client, project, value):
+    """Odd values (NUL characters, huge or non-ASCII numbers, quotes) filter, or match
+    nothing: never a server error."""
+    make_series(project)
+    for parameter in ("project", "submitter", "q", "since", "before", "updated_since", "order"):
+        response = api_client.get(api_url("api-series-list"), {parameter: value})
+        assert response.status_code == 200, (parameter, response.content)
+        validate_response(response)
