@@ -65,6 +65,12 @@ def maintains(user: AbstractBaseUser, project_id: int) -> bool:
     return user.maintained_projects.filter(pk=project_id).exists()
 
 
+def is_maintainer(user: AbstractBaseUser, project_id: int) -> bool:
+    """Whether ``user`` is listed as a maintainer of the project (superusers are not
+    maintainers of everything: a delegate must really maintain the project)."""
+    return user.maintained_projects.filter(pk=project_id).exists()
+
+
 def can_edit_patch(user: AbstractBaseUser, patch: Patch) -> bool:
     """Superusers, project maintainers, the delegate and the submitter's user."""
     if not user.is_authenticated:
@@ -143,7 +149,7 @@ def _validate_patch_changes(
     errors: dict[str, list[str]] = {}
     if state is not UNCHANGED and not isinstance(state, State):
         errors["state"] = ["A patch must have a state."]
-    if delegate not in (UNCHANGED, None) and not maintains(delegate, patch.project_id):
+    if delegate not in (UNCHANGED, None) and not is_maintainer(delegate, patch.project_id):
         errors["delegate"] = [
             f"User '{delegate}' is not a maintainer for project '{patch.project}'"
         ]

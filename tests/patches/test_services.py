@@ -121,3 +121,9 @@ def test_update_comment_by_author():
     assert comment.addressed is True
     with pytest.raises(PermissionDenied):
         update_comment(comment, actor=UserFactory(), addressed=False)
+
+
+def test_superuser_is_no_delegate_unless_maintainer(patch, maintainer):
+    """As in Patchwork, the delegate must maintain the project, superuser or not."""
+    with pytest.raises(ValidationError):
+        update_patch(patch, actor=maintainer, delegate=UserFactory(is_superuser=True))
