@@ -158,9 +158,10 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.log()}")
             try:
-                if requests.get(f"{self.url}/api/", timeout=2).status_code == 200:
+                # A worker's first request imports the application: allow it time.
+                if requests.get(f"{self.url}/api/", timeout=15).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.2)
         self.stop()
