@@ -6,26 +6,30 @@ Patchwork's rules (``find_series`` and friends in its parser):
   Message-ID, then In-Reply-To, then References from the closest ancestor back, each
   looked up in SeriesReference. Failing that, it takes a series of the same submitter,
   version and N started within 20 minutes of it. If that series already holds a patch
-  numbered k, or nothing was found, a new series starts and records the patch's
-  references so that later (or earlier-numbered) mails of the thread find it.
+  numbered k, or nothing was found, a new series starts and records the Message-IDs
+  that let the rest of the thread find it.
 * A patch without a marker is a series of its own (total 1, number 1).
 * A cover letter (``0/N``) joins the series its own Message-ID was recorded for by a
   patch that arrived first, else starts one.
 * Series are named after their cover letter, else after their patch number 1.
 
-Where Patchwork depends on arrival order, these rules are made order-independent, so
+Patchwork depends on arrival order here; these rules are made order-independent, so
 that a shuffled archive or concurrent ``parsemail`` processes give the series a serial
 import gives:
 
+* A patch follows its direct parent (In-Reply-To): when the parent has not arrived yet,
+  the patch does not guess from older references or markers (in a serial import the
+  parent would be known); it starts a provisional series that records the parent's
+  Message-ID, and the parent joins that series when it arrives. When the parent turns
+  out to belong to another series (the patch linked two parts of one posting that
+  arrived separately), the parts are merged.
 * A reference to a series of another version counts only when that series started
-  within 20 minutes of the mail (what Patchwork's version check meant to do): a v2 sent
-  in reply to v1 then never lands in v1, even when v1's patches have not arrived yet.
-* A cover letter whose patches came first and were not threaded to it joins their
-  series by markers, as the patches would have joined the cover's series.
-* A Message-ID recorded by one series for a mail that turns out to belong to another
-  (a v2 patch arriving before the v1 cover it replies to) is handed to the right
-  series: a mail owns its own Message-ID, and a reference claimed by two series goes to
-  the older one (replies thread to older mail, never to newer).
+  within 20 minutes of the mail (what Patchwork's version check meant to do), and a
+  patch numbered k never joins through an ancestor patch numbered k or more: a v2 or a
+  RESEND threaded to v1 never lands in v1.
+* A cover letter whose patches came first without being threaded to it joins their
+  series by markers, as the patches would have joined the cover letter's series.
+* A mail owns its own Message-ID, whichever series recorded it first.
 * A series' date is its earliest mail's, whatever the arrival order.
 """
 
@@ -64,6 +68,10 @@ class SeriesMail:
     submitter_id: int
     name: str
 
+    @property
+    def parent(self) -> str | None:
+        return self.references[0] if self.references else None
+
 
 @dataclass
 class PatchPlacement:
@@ -72,8 +80,6 @@ class PatchPlacement:
     created: bool
     # The series' patches before this one: number -> patch id.
     siblings: dict[int, int] = field(default_factory=dict)
-    # Dates of the series the references pointed to (for handing references over).
-    referenced_dates: dict[int, datetime.datetime] = field(default_factory=dict)
 
 
 def format_series_name(name: str) -> str:
@@ -89,20 +95,23 @@ def place_patch(
     if mail.total is None:
         return _start_series(mail, number=1, total=1, events=events)
     number = mail.number if mail.number is not None else 1
-    referenced = _referenced_series(mail, knowledge)
-    series = _series_by_references(mail, knowledge, referenced)
-    if series is not None:
-        siblings = _siblings([series.id]).get(series.id, {})
-        if number not in siblings:
-            return PatchPlacement(series, number, False, siblings, _dates(referenced))
-    else:
+    candidates = _Candidates.load(mail, number, knowledge)
+    own = candidates.own_series()
+    parent, blocked = candidates.parent_series()
+    if own is not None and parent is not None and own.id != parent.id:
+        if candidates.can_merge(own, into=parent):
+            merge_series(own, into=parent, knowledge=knowledge)
+            return PatchPlacement(parent, number, False, _siblings([parent.id]).get(parent.id, {}))
+        return candidates.placement(parent)
+    if parent is not None:
+        return candidates.placement(parent)
+    if own is not None:
+        return candidates.placement(own)
+    if candidates.may_use_markers and not blocked:
         placement = _series_by_markers(mail, number)
         if placement is not None:
-            placement.referenced_dates = _dates(referenced)
             return placement
-    placement = _start_series(mail, number=number, total=mail.total, events=events)
-    placement.referenced_dates = _dates(referenced)
-    return placement
+    return _start_series(mail, number=number, total=mail.total, events=events)
 
 
 def add_patch(
@@ -114,22 +123,14 @@ def add_patch(
 ) -> None:
     """Record the patch in its series: counts, name, references and events."""
     series = placement.series
-    if placement.created:
-        _claim_references(
-            series,
-            [*mail.references, mail.msgid],
-            mail.msgid,
-            knowledge,
-            placement.referenced_dates,
-        )
-    else:
+    if not placement.created:
         if not series.name and placement.number == 1:
             series.name = patch.name
         series.received_total = len(placement.siblings) + 1
         series.date = min(series.date, mail.date)
         series.updated = timezone.now()
         series.save(update_fields=["name", "received_total", "date", "updated"])
-        _claim_references(series, [mail.msgid], mail.msgid, knowledge, placement.referenced_dates)
+    _claim(series, mail, knowledge)
     _completion_events(placement, patch, events)
 
 
@@ -140,22 +141,10 @@ def place_cover(
     series_id = knowledge.references.get(mail.msgid)
     if series_id is not None:
         series = Series.objects.filter(pk=series_id).first()
-        if series is not None and series.cover_letter_id is None and _accepts(series, mail):
+        if series is not None and series.cover_letter_id is None and _fits(series, mail):
             return series, False
     if mail.total is not None:
-        # Patches that arrived first without threading to the cover started a series.
-        series = (
-            Series.objects.filter(
-                project_id=mail.project_id,
-                submitter_id=mail.submitter_id,
-                version=mail.version,
-                total=mail.total,
-                cover_letter__isnull=True,
-                date__range=(mail.date, mail.date + SERIES_WINDOW),
-            )
-            .order_by("date", "id")
-            .first()
-        )
+        series = _unthreaded_series_by_markers(mail)
         if series is not None:
             return series, False
     placement = _start_series(mail, number=0, total=mail.total or 1, events=events)
@@ -168,40 +157,156 @@ def add_cover_letter(
     """Attach the cover letter; its name replaces a name taken from patch 1."""
     series.cover_letter = cover
     cover_name = format_series_name(cover.name)
-    if not series.name:
+    if not series.name or series.name == _first_patch_name(series):
         series.name = cover_name
-    else:
-        first_patch_name = (
-            Patch.objects.filter(series=series, number=1).values_list("name", flat=True).first()
-        )
-        if series.name == first_patch_name:
-            series.name = cover_name
     series.date = min(series.date, mail.date)
     series.updated = timezone.now()
     series.save(update_fields=["cover_letter", "name", "date", "updated"])
-    _claim_references(series, [mail.msgid], mail.msgid, knowledge, {})
+    _claim_own(series, mail.msgid, knowledge)
 
 
-def _accepts(series: Series, mail: SeriesMail) -> bool:
-    """A referenced series fits when it has the mail's version or started near it."""
+def merge_series(source: Series, *, into: Series, knowledge: "ThreadKnowledge") -> None:
+    """Move everything of ``source`` into ``into`` and delete ``source``.
+
+    Two provisional parts of one posting meet when the mail linking them arrives.
+    """
+    target = into
+    Patch.objects.filter(series=source).update(series=target)
+    SeriesReference.objects.filter(series=source).update(series=target)
+    for msgid, series_id in knowledge.references.items():
+        if series_id == source.id:
+            knowledge.references[msgid] = target.id
+    # One series-created event stays; the others now tell about the merged series.
+    Event.objects.filter(series=source, category=Event.Category.SERIES_CREATED).delete()
+    Event.objects.filter(series=source).update(series=target)
+    target.dependencies.add(*source.dependencies.all())
+    for dependent in source.dependents.all():
+        dependent.dependencies.add(target)
+    cover = source.cover_letter
+    if cover is not None:
+        source.cover_letter = None
+        source.save(update_fields=["cover_letter"])
+        target.cover_letter = cover
+    source.delete()
+    target.received_total = Patch.objects.filter(series=target).count()
+    target.date = min(target.date, source.date)
+    if target.cover_letter is not None:
+        target.name = format_series_name(target.cover_letter.name)
+    elif not target.name:
+        target.name = _first_patch_name(target)
+    target.updated = timezone.now()
+    target.save(update_fields=["cover_letter", "received_total", "date", "name", "updated"])
+
+
+class _Candidates:
+    """The series a patch's own Message-ID and references point to, with their patches."""
+
+    def __init__(
+        self,
+        mail: SeriesMail,
+        number: int,
+        knowledge: "ThreadKnowledge",
+        series: dict[int, Series],
+        siblings: dict[int, dict[int, int]],
+    ) -> None:
+        self.mail = mail
+        self.number = number
+        self.knowledge = knowledge
+        self.series = series
+        self.siblings = siblings
+
+    @classmethod
+    def load(cls, mail: SeriesMail, number: int, knowledge: "ThreadKnowledge") -> "_Candidates":
+        series_ids = {
+            knowledge.references[msgid]
+            for msgid in [mail.msgid, *mail.references]
+            if msgid in knowledge.references
+        }
+        series = Series.objects.in_bulk(series_ids) if series_ids else {}
+        return cls(mail, number, knowledge, series, _siblings(list(series)))
+
+    @property
+    def parent_settled(self) -> bool:
+        """The parent is stored, or a series recorded it: the thread above is known."""
+        parent = self.mail.parent
+        return parent is not None and (
+            parent in self.knowledge.references or self.knowledge.knows(parent)
+        )
+
+    @property
+    def may_use_markers(self) -> bool:
+        # Markers stand in for references only when the references have been looked at.
+        return self.mail.parent is None or self.parent_settled
+
+    def own_series(self) -> Series | None:
+        """The series started by patches that came first and reply to this one."""
+        series = self.series.get(self.knowledge.references.get(self.mail.msgid, 0))
+        if series is None or not _fits(series, self.mail):
+            return None
+        numbers = self.siblings.get(series.id, {})
+        # Its patches follow this one: chain threading replies to the previous patch.
+        if any(number <= self.number for number in numbers):
+            return None
+        return series
+
+    def parent_series(self) -> tuple[Series | None, bool]:
+        """Patchwork's reference scan, once the parent is known.
+
+        Returns the series and whether the scan was blocked: the first fitting series
+        already holds a patch with this number, so Patchwork starts a new one.
+        """
+        if not self.parent_settled:
+            return None, False
+        for msgid in self.mail.references:
+            series = self.series.get(self.knowledge.references.get(msgid, 0))
+            if series is None or not _fits(series, self.mail):
+                continue
+            ancestor = self.knowledge.first(msgid, "patch")
+            if ancestor is not None and (ancestor.number or 0) >= self.number:
+                continue  # an earlier posting's patch: this is a new version or resend
+            if self.number in self.siblings.get(series.id, {}):
+                return None, True
+            return series, False
+        return None, False
+
+    def can_merge(self, source: Series, *, into: Series) -> bool:
+        source_numbers = set(self.siblings.get(source.id, {})) | {self.number}
+        if source_numbers & set(self.siblings.get(into.id, {})):
+            return False
+        if source.cover_letter_id is not None and into.cover_letter_id is not None:
+            return False
+        return source.version == into.version or abs(source.date - into.date) <= SERIES_WINDOW
+
+    def placement(self, series: Series) -> PatchPlacement:
+        return PatchPlacement(series, self.number, False, self.siblings.get(series.id, {}))
+
+
+def _fits(series: Series, mail: SeriesMail) -> bool:
+    """A series fits a mail when it has the mail's version or started near it."""
     return series.version == mail.version or abs(series.date - mail.date) <= SERIES_WINDOW
 
 
-def _referenced_series(mail: SeriesMail, knowledge: "ThreadKnowledge") -> dict[int, Series]:
-    series_ids = {
-        knowledge.references[msgid]
-        for msgid in [mail.msgid, *mail.references]
-        if msgid in knowledge.references
-    }
-    return Series.objects.in_bulk(series_ids) if series_ids else {}
+def _unthreaded_series_by_markers(mail: SeriesMail) -> Series | None:
+    """A series started just after this cover letter by patches not threaded to anything.
 
-
-def _series_by_references(
-    mail: SeriesMail, knowledge: "ThreadKnowledge", referenced: dict[int, Series]
-) -> Series | None:
-    for msgid in [mail.msgid, *mail.references]:
-        series = referenced.get(knowledge.references.get(msgid, 0))
-        if series is not None and _accepts(series, mail):
+    Patches threaded to a mail record its Message-ID, so only a series that recorded
+    nothing but its own patches can be this cover letter's, found the way its patches
+    would have found the cover letter's series by markers.
+    """
+    candidates = Series.objects.filter(
+        project_id=mail.project_id,
+        submitter_id=mail.submitter_id,
+        version=mail.version,
+        total=mail.total,
+        cover_letter__isnull=True,
+        date__range=(mail.date, mail.date + SERIES_WINDOW),
+    ).order_by("date", "id")
+    for series in candidates:
+        recorded = set(
+            SeriesReference.objects.filter(series=series).values_list("msgid", flat=True)
+        )
+        patches = set(Patch.objects.filter(series=series).values_list("msgid", flat=True))
+        if recorded <= patches:
             return series
     return None
 
@@ -229,14 +334,16 @@ def _series_by_markers(mail: SeriesMail, number: int) -> PatchPlacement | None:
 
 def _siblings(series_ids: list[int]) -> dict[int, dict[int, int]]:
     siblings: dict[int, dict[int, int]] = {}
+    if not series_ids:
+        return siblings
     rows = Patch.objects.filter(series_id__in=series_ids).values_list("series_id", "number", "id")
     for series_id, number, patch_id in rows:
         siblings.setdefault(series_id, {})[number] = patch_id
     return siblings
 
 
-def _dates(referenced: dict[int, Series]) -> dict[int, datetime.datetime]:
-    return {series_id: series.date for series_id, series in referenced.items()}
+def _first_patch_name(series: Series) -> str | None:
+    return Patch.objects.filter(series=series, number=1).values_list("name", flat=True).first()
 
 
 def _start_series(
@@ -257,52 +364,37 @@ def _start_series(
     return PatchPlacement(series, number, True)
 
 
-def _claim_references(
-    series: Series,
-    msgids: list[str],
-    own_msgid: str,
-    knowledge: "ThreadKnowledge",
-    referenced_dates: dict[int, datetime.datetime],
-) -> None:
-    """Record Message-IDs for the series, handing over those another series holds wrongly."""
-    to_create: list[SeriesReference] = []
-    to_take_over: list[str] = []
-    for msgid in dict.fromkeys(msgids):
-        holder = knowledge.references.get(msgid)
-        if holder is None:
-            to_create.append(
-                SeriesReference(project_id=series.project_id, series=series, msgid=msgid)
-            )
-        elif holder != series.id and _should_take_over(
-            msgid, own_msgid, holder, series, knowledge, referenced_dates
-        ):
-            to_take_over.append(msgid)
-        if holder is None:
-            knowledge.references[msgid] = series.id
-    if to_create:
-        SeriesReference.objects.bulk_create(to_create, ignore_conflicts=True)
-    if to_take_over:
-        SeriesReference.objects.filter(
-            project_id=series.project_id, msgid__in=to_take_over
-        ).update(series=series)
-        for msgid in to_take_over:
-            knowledge.references[msgid] = series.id
+def _claim(series: Series, mail: SeriesMail, knowledge: "ThreadKnowledge") -> None:
+    """Record the patch's Message-ID, and its parent's when no series has it yet.
+
+    The parent's Message-ID lets the parent (arriving later) and the patch's siblings
+    (replying to the same parent) find this series.
+    """
+    _claim_own(series, mail.msgid, knowledge)
+    parent = mail.parent
+    if parent is not None and parent not in knowledge.references:
+        SeriesReference.objects.bulk_create(
+            [SeriesReference(project_id=series.project_id, series=series, msgid=parent)],
+            ignore_conflicts=True,
+        )
+        knowledge.references[parent] = series.id
 
 
-def _should_take_over(
-    msgid: str,
-    own_msgid: str,
-    holder: int,
-    series: Series,
-    knowledge: "ThreadKnowledge",
-    referenced_dates: dict[int, datetime.datetime],
-) -> bool:
-    if msgid == own_msgid:
-        return True  # a mail's own Message-ID belongs to the series it is in
-    if knowledge.is_stored_submission(msgid):
-        return False  # that mail is stored: its series holds the reference rightly
-    holder_date = referenced_dates.get(holder)
-    return holder_date is not None and holder_date > series.date
+def _claim_own(series: Series, msgid: str, knowledge: "ThreadKnowledge") -> None:
+    """A mail's Message-ID belongs to the series the mail is in."""
+    holder = knowledge.references.get(msgid)
+    if holder == series.id:
+        return
+    if holder is None:
+        SeriesReference.objects.bulk_create(
+            [SeriesReference(project_id=series.project_id, series=series, msgid=msgid)],
+            ignore_conflicts=True,
+        )
+    else:
+        SeriesReference.objects.filter(project_id=series.project_id, msgid=msgid).update(
+            series=series
+        )
+    knowledge.references[msgid] = series.id
 
 
 def _completion_events(placement: PatchPlacement, patch: Patch, events: "EventLog") -> None:

@@ -40,6 +40,7 @@ class KnownMail:
     row_id: int
     target_id: int
     series_id: int | None
+    number: int | None = None  # a patch's number in its series
 
 
 @dataclass
@@ -83,28 +84,30 @@ def load_thread_knowledge(project_id: int, msgid: str, references: list[str]) ->
     marks = ", ".join(["%s"] * len(msgids))
     table = _tables()
     sql = f"""
-        SELECT '{PATCH}', msgid, id, id, series_id FROM {table.patch}
+        SELECT '{PATCH}', msgid, id, id, series_id, number FROM {table.patch}
             WHERE project_id = %s AND msgid IN ({marks})
         UNION ALL
-        SELECT '{COVER}', c.msgid, c.id, c.id, s.id FROM {table.cover} c
+        SELECT '{COVER}', c.msgid, c.id, c.id, s.id, NULL FROM {table.cover} c
             LEFT JOIN {table.series} s ON s.cover_letter_id = c.id
             WHERE c.project_id = %s AND c.msgid IN ({marks})
         UNION ALL
-        SELECT '{PATCH_COMMENT}', pc.msgid, pc.id, pc.patch_id, NULL FROM {table.patch_comment} pc
+        SELECT '{PATCH_COMMENT}', pc.msgid, pc.id, pc.patch_id, NULL, NULL
+            FROM {table.patch_comment} pc
             JOIN {table.patch} p ON p.id = pc.patch_id
             WHERE p.project_id = %s AND pc.msgid IN ({marks})
         UNION ALL
-        SELECT '{COVER_COMMENT}', cc.msgid, cc.id, cc.cover_id, NULL FROM {table.cover_comment} cc
+        SELECT '{COVER_COMMENT}', cc.msgid, cc.id, cc.cover_id, NULL, NULL
+            FROM {table.cover_comment} cc
             JOIN {table.cover} c ON c.id = cc.cover_id
             WHERE c.project_id = %s AND cc.msgid IN ({marks})
         UNION ALL
-        SELECT status, msgid, id, id, NULL FROM {table.unattached}
+        SELECT status, msgid, id, id, NULL, NULL FROM {table.unattached}
             WHERE project_id = %s AND msgid IN ({marks})
         UNION ALL
-        SELECT '{REFERENCE}', msgid, id, series_id, NULL FROM {table.reference}
+        SELECT '{REFERENCE}', msgid, id, series_id, NULL, NULL FROM {table.reference}
             WHERE project_id = %s AND msgid IN ({marks})
         UNION ALL
-        SELECT '{CHILD}', msgid, id, id, NULL FROM {table.unattached}
+        SELECT '{CHILD}', msgid, id, id, NULL, NULL FROM {table.unattached}
             WHERE project_id = %s AND parent_msgid = %s AND status = '{WAITING}'
     """
     params: list[object] = []
@@ -116,13 +119,13 @@ def load_thread_knowledge(project_id: int, msgid: str, references: list[str]) ->
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for kind, row_msgid, row_id, target_id, series_id in rows:
+    for kind, row_msgid, row_id, target_id, series_id, number in rows:
         if kind == REFERENCE:
             knowledge.references[row_msgid] = target_id
         elif kind == CHILD:
             knowledge.waiting_children.append(row_id)
         else:
-            known = KnownMail(kind, row_id, target_id, series_id)
+            known = KnownMail(kind, row_id, target_id, series_id, number)
             knowledge.mails.setdefault(row_msgid, []).append(known)
     knowledge.waiting_children.sort()
     return knowledge

@@ -1,0 +1,103 @@
+"""Ingesting one raw mail: parse, store, and keep it in the quarantine if that fails.
+
+``ingest_mail`` is what ``parsemail``, ``parsearchive`` and ``quarantine retry`` call;
+it never raises for a bad mail: the outcome says what happened. A mail that makes the
+parser or the store fail (a bug, a database error) is kept in the quarantine with its
+error so that it can be retried once the cause is fixed.
+"""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db import DatabaseError
+
+from ingest.message import MailParseError
+from ingest.parser import parse_mail
+from ingest.quarantine import quarantine_mail
+from ingest.store import IngestContext, Settled, StoreResult, store_mail
+
+logger = logging.getLogger("patchwork.ingest")
+
+RAW_MSGID = re.compile(rb"^message-id:[ \t]*(.*?)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+class Status(StrEnum):
+    STORED = "stored"  # a patch, cover letter or comment (or a reply now waiting)
+    SKIPPED = "skipped"  # duplicate, ignored, dropped: nothing to do, nothing wrong
+    UNPARSEABLE = "unparseable"  # not a mail Patchwork would look at (logged, dropped)
+    FAILED = "failed"  # the parser or the store raised: quarantined
+
+
+@dataclass
+class MailReport:
+    status: Status
+    kind: str  # patch/cover/comment/waiting/duplicate/ignored/dropped/unparseable/error
+    msgid: str = ""
+    reason: str = ""
+    project_id: int | None = None
+    database_error: bool = False
+    failed_mail_id: int | None = None
+    settled: list[Settled] = field(default_factory=list)
+
+    def describe(self) -> str:
+        text = f"{self.kind} {self.msgid or '(no Message-ID)'}"
+        return f"{text}: {self.reason}" if self.reason else text
+
+
+def ingest_mail(
+    raw: bytes,
+    *,
+    list_id: str | None = None,
+    context: IngestContext | None = None,
+    quarantine: bool = True,
+) -> MailReport:
+    """Parse and store one mail; report what became of it."""
+    try:
+        parsed = parse_mail(raw, list_id_override=list_id)
+    except MailParseError as error:
+        return MailReport(Status.UNPARSEABLE, "unparseable", raw_msgid(raw), str(error))
+    except Exception as error:  # a parser bug must not lose the mail
+        return _failed(raw, error, raw_msgid(raw), list_id, quarantine=quarantine)
+    try:
+        result = store_mail(parsed, context=context)
+    except Exception as error:  # kept in the quarantine and reported
+        return _failed(raw, error, parsed.msgid, parsed.list_id, quarantine=quarantine)
+    return _report(result, parsed.msgid)
+
+
+def _report(result: StoreResult, msgid: str) -> MailReport:
+    stored = result.kind.value in ("patch", "cover", "comment", "waiting")
+    return MailReport(
+        Status.STORED if stored else Status.SKIPPED,
+        result.kind.value,
+        msgid,
+        result.reason,
+        project_id=result.project.id if result.project else None,
+        settled=result.settled,
+    )
+
+
+def _failed(
+    raw: bytes, error: Exception, msgid: str, list_id: str | None, *, quarantine: bool
+) -> MailReport:
+    reason = f"{type(error).__name__}: {error}".strip()
+    failed_mail_id = None
+    if quarantine:
+        failed_mail_id = quarantine_mail(raw, reason, msgid=msgid, list_id=list_id or "")
+    return MailReport(
+        Status.FAILED,
+        "error",
+        msgid,
+        reason,
+        database_error=isinstance(error, DatabaseError),
+        failed_mail_id=failed_mail_id,
+    )
+
+
+def raw_msgid(raw: bytes) -> str:
+    """The Message-Id of a mail the parser could not read, for the log."""
+    header_block = raw.split(b"\n\n", 1)[0].replace(b"\r\n", b"\n")
+    match = RAW_MSGID.search(header_block)
+    return match.group(1).decode("ascii", "replace")[:255] if match else ""
