@@ -1,13 +1,11 @@
 """Serializers of cover letters and their comments."""
 
-import email.parser
-
 from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from covers.models import Cover, CoverComment
 from downloads import links
-from patches.serializers import subject_from_headers
+from patches.serializers import headers_as_dict, subject_from_headers
 from patchwork_api.api.serializers import ApiUrlField, VersionedModelSerializer
 from people.serializers import PersonEmbeddedSerializer
 from projects.serializers import ProjectEmbeddedSerializer
@@ -73,19 +71,6 @@ class CoverCommentEmbeddedSerializer(VersionedModelSerializer):
 
     def get_name(self, comment: CoverComment) -> str:
         return subject_from_headers(comment.headers)
-
-
-def headers_as_dict(headers: str) -> dict[str, str | list[str]]:
-    """A stored header block as Patchwork's API shows it: each header name maps to its
-    value, or to the list of its values when it occurs more than once."""
-    if not headers:
-        return {}
-    parsed = email.parser.Parser().parsestr(headers, headersonly=True)
-    shown: dict[str, str | list[str]] = {}
-    for name in dict.fromkeys(parsed.keys()):
-        values = [str(value) for value in parsed.get_all(name, [])]
-        shown[name] = values[0] if len(values) == 1 else values
-    return shown
 
 
 class CoverListSerializer(CoverEmbeddedSerializer):
