@@ -720,6 +720,23 @@ def test_demo_keeps_an_existing_carol_account_as_it_is():
     assert Project.objects.get(linkname="demo").is_maintainer(carol)
 
 
+def test_demo_imports_the_sample_mail_once():
+    """A second run finds every mail already stored and adds nothing."""
+    output, _ = run("demo")
+    project = Project.objects.get(linkname="demo")
+    first_counts = (project.patches.count(), project.covers.count(), project.series.count())
+
+    run("demo")
+
+    assert first_counts == (9, 2, 5)
+    assert (project.patches.count(), project.covers.count(), project.series.count()) == (
+        first_counts
+    )
+    assert "project demo holds 9 patches, 2 cover letters and 5 series" in output
+    assert project.series.filter(version=2, received_total=3, total=3).exists()
+    assert project.patches.exclude(pull_url=None).count() == 1
+
+
 def test_demo_with_a_missing_mailbox_fails_clearly(tmp_path):
     with pytest.raises(CommandError, match="no mailbox at"):
         run("demo", "--mbox", str(tmp_path / "absent.mbox"))
