@@ -259,7 +259,7 @@ class _Candidates:
             return None, False
         for msgid in self.mail.references:
             series = self.series.get(self.knowledge.references.get(msgid, 0))
-            if series is None or not _fits(series, self.mail):
+            if series is None or not self._fits_through(msgid, series):
                 continue
             ancestor = self.knowledge.first(msgid, "patch")
             if ancestor is not None and (ancestor.number or 0) >= self.number:
@@ -268,6 +268,18 @@ class _Candidates:
                 return None, True
             return series, False
         return None, False
+
+    def _fits_through(self, msgid: str, series: Series) -> bool:
+        """Whether a series found through a reference is this patch's.
+
+        A stored mail's series fits as Patchwork has it (same version, or started near
+        the patch). A reference recorded only by the patches that replied to it (the
+        mail itself has not arrived) is weaker evidence: siblings replying to one
+        parent share it, but only with the same version and size.
+        """
+        if self.knowledge.is_stored_submission(msgid):
+            return _fits(series, self.mail)
+        return series.version == self.mail.version and series.total == self.mail.total
 
     def can_merge(self, source: Series, *, into: Series) -> bool:
         source_numbers = set(self.siblings.get(source.id, {})) | {self.number}
@@ -372,6 +384,8 @@ def _claim(series: Series, mail: SeriesMail, knowledge: "ThreadKnowledge") -> No
     """
     _claim_own(series, mail.msgid, knowledge)
     parent = mail.parent
+    if mail.total is None:
+        return  # a patch without marker is a series of its own: nothing joins it
     if parent is not None and parent not in knowledge.references:
         SeriesReference.objects.bulk_create(
             [SeriesReference(project_id=series.project_id, series=series, msgid=parent)],
