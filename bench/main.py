@@ -149,8 +149,10 @@ def ingest_prefix(run: Run, url: str, mails: int, label: str) -> dict:
     ).as_dict()
     mbox.unlink()
     run.results["ingest"]["parsearchive"].append(result)
-    if result["returncode"] != 0:
+    if not result["completed"]:
         run.problem(f"parsearchive {label} exited {result['returncode']}: see {result['log']}")
+    elif result["summary"].get("errors"):
+        run.problem(f"parsearchive {label}: {result['summary']['errors']} mails quarantined")
     return result
 
 
@@ -160,7 +162,7 @@ def build_main_database(run: Run, main_url: str) -> None:
     run.results["ingest"]["full_archive_counts"] = table_counts(main_url, COUNTED_TABLES)
     run.results["ingest"]["shaping"] = dataset.shape_after_ingest(main_url)
     analyze(main_url)
-    if result["returncode"] == 0:
+    if result["completed"]:
         dump_database(main_url, dump_path(run))
 
 

@@ -1,6 +1,7 @@
 """Measured ingest: ``parsearchive`` of an mbox (rate and peak RSS of the child) and
 concurrent ``parsemail`` processes, each fed one mail on stdin as an MTA would."""
 
+import json
 import os
 import queue
 import subprocess
@@ -24,9 +25,16 @@ class ArchiveRun:
     peak_rss_mb: float
     returncode: int
     log: str
+    # parsearchive --json's own summary (patches, comments, errors...), None if absent.
+    summary: dict | None = None
+
+    @property
+    def completed(self) -> bool:
+        """The import ran to its summary (exit 1 only means some mails were quarantined)."""
+        return self.summary is not None and self.returncode in (0, 1)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "completed": self.completed}
 
 
 def wait_with_rusage(process: subprocess.Popen) -> tuple[int, float]:
@@ -39,15 +47,16 @@ def wait_with_rusage(process: subprocess.Popen) -> tuple[int, float]:
 def run_parsearchive(
     python: Path, database_url: str, mbox: Path, mails: int, label: str, log_path: Path
 ) -> ArchiveRun:
-    """Time ``manage.py parsearchive mbox`` and read the child's peak RSS."""
-    with log_path.open("wb") as log:
+    """Time ``manage.py parsearchive --json mbox`` and read the child's peak RSS."""
+    summary_path = log_path.with_suffix(".json")
+    with log_path.open("wb") as log, summary_path.open("wb") as summary_out:
         started = time.perf_counter()
         process = subprocess.Popen(
-            manage_command(python, "parsearchive", str(mbox)),
+            manage_command(python, "parsearchive", "--json", str(mbox)),
             cwd=REPO_ROOT,
             env=django_env(database_url),
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            stdout=summary_out,
+            stderr=log,
         )
         returncode, peak_rss_mb = wait_with_rusage(process)
         seconds = time.perf_counter() - started
@@ -59,7 +68,16 @@ def run_parsearchive(
         peak_rss_mb=round(peak_rss_mb, 1),
         returncode=returncode,
         log=str(log_path),
+        summary=read_summary(summary_path),
     )
+
+
+def read_summary(path: Path) -> dict | None:
+    try:
+        summary = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) else None
 
 
 @dataclass
