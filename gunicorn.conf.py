@@ -13,3 +13,10 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # Keep-alive lets clients that page through lists reuse their connection.
 keepalive = 5
+# gunicorn 25+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl),
+# so servers running side by side (tests, benchmark, make run) would take it from each
+# other: it is off unless GUNICORN_CONTROL_SOCKET names a path for this server.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

@@ -134,6 +134,14 @@ def test_admin_login_page_renders(server_url):
     assert b"csrfmiddlewaretoken" in body
 
 
+def test_no_control_socket_is_opened(server_url, migrated_data_dir):
+    """gunicorn 25+ would share one control socket per user between parallel servers."""
+    logs = "".join(path.read_text() for path in migrated_data_dir.glob("gunicorn-*.log"))
+
+    assert "Booting worker" in logs
+    assert "Control socket" not in logs
+
+
 def test_unknown_static_file_is_404(server_url):
     status, _ = get(f"{server_url}/static/no-such-file.css")
 
