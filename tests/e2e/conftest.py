@@ -135,8 +135,8 @@ def site(e2e_workdir: Path, e2e_database: Database) -> Iterator[Site]:
     environment = server_environment(e2e_database.url, data_dir)
     manage(environment, "migrate", "--no-input")
     server = Server(environment, log_path=e2e_workdir / "gunicorn.log")
-    server.start()
     try:
+        server.start()
         mails = build_mail_set(e2e_workdir)
         _create_accounts(environment)
         _ingest(environment, mails, e2e_workdir)

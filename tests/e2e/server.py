@@ -150,7 +150,12 @@ class Server:
             start_new_session=True,
         )
         log.close()
-        self._wait_until_ready()
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            # Whatever interrupts the wait (a timeout, Ctrl-C) must not leave it running.
+            self.stop()
+            raise
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT
@@ -164,7 +169,6 @@ class Server:
             except requests.RequestException:
                 pass
             time.sleep(0.2)
-        self.stop()
         raise RuntimeError(f"gunicorn did not answer /api/ in {READY_TIMEOUT}s:\n{self.log()}")
 
     def stop(self) -> None:
