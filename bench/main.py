@@ -81,7 +81,8 @@ def say(text: str) -> None:
 
 @contextlib.contextmanager
 def phase(run: Run, name: str) -> Iterator[None]:
-    say(f"{name} ...")
+    say(f"{name} ... (load average {os.getloadavg()[0]:.1f})")
+    run.results.setdefault("load_averages", {})[name] = os.getloadavg()[0]
     started = time.perf_counter()
     try:
         yield

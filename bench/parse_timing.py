@@ -23,6 +23,7 @@ class ArchiveRun:
     seconds: float
     mails_per_s: float
     peak_rss_mb: float
+    cpu_seconds: float  # user + system time of the command itself (not PostgreSQL's)
     returncode: int
     log: str
     # parsearchive --json's own summary (patches, comments, errors...), None if absent.
@@ -37,11 +38,12 @@ class ArchiveRun:
         return {**asdict(self), "completed": self.completed}
 
 
-def wait_with_rusage(process: subprocess.Popen) -> tuple[int, float]:
-    """Reap the child; return (exit code, its own peak RSS in MiB)."""
+def wait_with_rusage(process: subprocess.Popen) -> tuple[int, float, float]:
+    """Reap the child; return (exit code, its own peak RSS in MiB, its CPU seconds)."""
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, usage.ru_maxrss / 1024.0  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux.
+    return process.returncode, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
 
 
 def run_parsearchive(
@@ -58,7 +60,7 @@ def run_parsearchive(
             stdout=summary_out,
             stderr=log,
         )
-        returncode, peak_rss_mb = wait_with_rusage(process)
+        returncode, peak_rss_mb, cpu_seconds = wait_with_rusage(process)
         seconds = time.perf_counter() - started
     return ArchiveRun(
         label=label,
@@ -66,6 +68,7 @@ def run_parsearchive(
         seconds=round(seconds, 2),
         mails_per_s=round(mails / seconds, 1),
         peak_rss_mb=round(peak_rss_mb, 1),
+        cpu_seconds=round(cpu_seconds, 1),
         returncode=returncode,
         log=str(log_path),
         summary=read_summary(summary_path),

@@ -58,20 +58,21 @@ def api_table(results: dict) -> list[str]:
 def ingest_table(results: dict) -> list[str]:
     ingest = results.get("ingest", {})
     lines = [
-        "| ingest run | mails | seconds | mails/s | peak RSS (MiB) | exit |",
-        "|---|--:|--:|--:|--:|--:|",
+        "| ingest run | mails | seconds | mails/s | peak RSS (MiB) | command CPU s | exit |",
+        "|---|--:|--:|--:|--:|--:|--:|",
     ]
     for run in ingest.get("parsearchive", []):
         lines.append(
             f"| parsearchive {run['label']} | {run['mails']} | {run['seconds']} | "
-            f"{run['mails_per_s']} | {run['peak_rss_mb']} | {run['returncode']} |"
+            f"{run['mails_per_s']} | {run['peak_rss_mb']} | {run.get('cpu_seconds', '-')} | "
+            f"{run['returncode']} |"
         )
     parsemail = ingest.get("parsemail")
     if parsemail and "delivered" in parsemail:
         lines.append(
             f"| parsemail x{parsemail['processes']} (one process per mail) | "
             f"{parsemail['delivered']}/{parsemail['offered']} | {parsemail['seconds']} | "
-            f"{parsemail['mails_per_s']} | - | {parsemail['failed']} failed |"
+            f"{parsemail['mails_per_s']} | - | - | {parsemail['failed']} failed |"
         )
     return lines
 
