@@ -17,7 +17,8 @@ import datetime
 import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from email.header import Header
+from email.errors import HeaderParseError
+from email.header import Header, decode_header, make_header
 from email.parser import HeaderParser
 from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 
@@ -70,6 +71,11 @@ ADDRESS_HEADERS = frozenset(
     }
 )
 FILENAME_UNSAFE_RE = re.compile(r"[^-_A-Za-z0-9.]+")
+# Encoded words that Python writes for raw 8-bit header text of unknown charset; git
+# refuses them ("cannot convert from unknown-8bit"), so they are re-encoded as UTF-8.
+UNKNOWN_8BIT_WORD_RE = re.compile(r"=\?unknown-8bit\?", re.IGNORECASE)
+# Control characters (tab aside) have no place in a header; git refuses a NUL there.
+CONTROL_CHARACTER_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class SeriesSelectionError(ValueError):
@@ -155,6 +161,32 @@ def _encode_addresses(value: str) -> str | None:
         return None
 
 
+def _chunk_text(raw: bytes, charset: str | None) -> str:
+    """One decoded-header chunk as text: UTF-8 if it is, else Windows-1252, never failing."""
+    if charset not in (None, "us-ascii", "unknown-8bit"):
+        try:
+            return raw.decode(charset, "replace")
+        except LookupError:
+            pass
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("windows-1252", "replace")
+
+
+def _decode_unknown_8bit(value: str) -> str:
+    """The text of a header value holding ``unknown-8bit`` encoded words."""
+    try:
+        chunks = decode_header(value)
+    except HeaderParseError:
+        return value
+    readable = []
+    for part, charset in chunks:
+        text = part if isinstance(part, str) else _chunk_text(part, charset)
+        readable.append((text, None if text.isascii() else "utf-8"))
+    return CONTROL_CHARACTER_RE.sub("", str(make_header(readable)))
+
+
 def _safe_folding(value: str) -> str:
     """A value whose every line break is a fold: no blank lines, no injected headers."""
     value = re.sub(r"\n[ \t]*(?=\n|$)", "", value.strip())
@@ -169,6 +201,8 @@ def encode_header(name: str, value: str) -> str:
     non-ASCII has no RFC 2047 form and stays raw UTF-8, as RFC 6532 allows.
     """
     value = _safe_folding(clean_text(value))
+    if UNKNOWN_8BIT_WORD_RE.search(value):
+        value = _decode_unknown_8bit(value)
     if value.isascii():
         return value
     unfolded = value.replace("\n", "")

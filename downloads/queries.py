@@ -22,15 +22,16 @@ def bracketed(msgid: str) -> str:
 
 
 def msgid_candidates(msgid: str) -> list[str]:
-    """Stored Message-IDs a URL segment may mean: as given, then percent-decoded.
+    """Stored Message-IDs a URL segment may mean, the likeliest first.
 
-    Servers decode the path once; a client that encoded a Message-ID twice (``%252F``)
-    still finds it, as with Patchwork's ``%2F`` handling.
+    The segment is the Message-ID without its angle brackets; a Message-ID stored
+    without them (from a broken header) is used as it is.  Servers decode the path once;
+    a client that encoded a Message-ID twice (``%252F``) still finds it, as with
+    Patchwork's ``%2F`` handling.
     """
-    candidates = [bracketed(msgid)]
-    decoded = unquote(msgid)
-    if decoded != msgid:
-        candidates.append(bracketed(decoded))
+    candidates = []
+    for segment in dict.fromkeys([msgid, unquote(msgid)]):
+        candidates += [bracketed(segment), segment]
     return candidates
 
 

@@ -4,8 +4,10 @@ from django.urls import path, re_path
 
 from downloads import views
 
-# Message-IDs are matched without their angle brackets; they may contain '/'.
-MSGID = r"(?P<msgid>[^<>]+?)"
+# Message-IDs are matched without their angle brackets.  Anything may follow: '/' is
+# common enough, and a mail with a broken Message-Id header is stored with what it had
+# (``2>``), which links must still reach rather than fail to reverse.
+MSGID = r"(?P<msgid>[\s\S]+?)"
 LINKNAME = r"(?P<linkname>[^/]+)"
 
 urlpatterns = [

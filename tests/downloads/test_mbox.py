@@ -1,5 +1,6 @@
 """Tests of the mbox renderer: headers, encodings, collected trailers, series selection."""
 
+import base64
 import email
 import email.policy
 import email.utils
@@ -406,3 +407,24 @@ def test_patch_filename(name, expected):
 
 def test_patch_filename_of_a_name_with_no_safe_character():
     assert mbox.patch_filename(PatchFactory.build(name="«»", id=7)) == "patch-7"
+
+
+def test_unknown_8bit_encoded_words_are_reencoded_as_utf8():
+    """Raw 8-bit header text is stored as ``unknown-8bit`` words, which git refuses."""
+    latin1_subject = (
+        "=?unknown-8bit?b?" + base64.b64encode("[PATCH] été".encode("latin-1")).decode()
+    )
+    utf8_from = "=?unknown-8bit?b?" + base64.b64encode("Zoë".encode()).decode() + "?= <z@x.org>"
+    patch = PatchFactory(headers=f"Subject: {latin1_subject}?=\nFrom: {utf8_from}\n")
+    rendered = mbox.patch_to_mbox(patch)
+    assert "unknown-8bit" not in rendered
+    mail = parse(rendered)
+    assert mail["Subject"] == "[PATCH] été"
+    assert mail["From"] == "Zoë <z@x.org>"
+
+
+def test_control_characters_from_encoded_words_are_dropped():
+    nul_date = "=?unknown-8bit?b?" + base64.b64encode(b"Mon, 1 Jan 2024\x00 \xff").decode() + "?="
+    rendered = mbox.patch_to_mbox(PatchFactory(headers=f"Date: {nul_date}\n"))
+    assert "\x00" not in rendered
+    assert "=00" not in header_block(rendered)

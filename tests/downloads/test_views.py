@@ -409,3 +409,19 @@ def test_series_value_out_of_the_database_range(client):
     _, patches = make_series(2)
     response = client.get(mbox_url(patches[1]), {"series": "99999999999999999999999"})
     assert_text_404(response, "Patch does not belong to series")
+
+
+@pytest.mark.parametrize("msgid", ["2>", ">", "bare@example.org", "<a<b>"])
+def test_patches_with_broken_msgids_are_reachable(client, msgid):
+    """A broken Message-Id header is stored as it was; its links must still work."""
+    patch = PatchFactory(msgid=msgid)
+    for url in (mbox_url(patch), links.patch_web_url(None, patch.project.linkname, msgid)):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert patchwork_ids(client.get(mbox_url(patch))) == [patch.id]
+
+
+def test_bracketed_msgid_wins_over_a_bare_one(client):
+    bracketed = PatchFactory(msgid="<same@example.org>")
+    PatchFactory(project=bracketed.project, msgid="same@example.org")
+    assert patchwork_ids(client.get(mbox_url(bracketed))) == [bracketed.id]
