@@ -88,7 +88,7 @@ def load_config() -> BenchConfig:
         scale_slice_patches=300 if quick else 10_000,
         parsemail_mails=100 if quick else 2_000,
         parsemail_processes=8,
-        parsemail_max_s=15.0 if quick else 150.0,
+        parsemail_max_s=15.0 if quick else 90.0,
         gunicorn_workers=2,
         full_ingest=env_flag("BENCH_FULL_INGEST"),
     )

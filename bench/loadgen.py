@@ -6,9 +6,12 @@ connection (gunicorn's sync workers close after every response).  Latency is mea
 from before connecting to the last byte of the body.  Only loopback hosts are accepted,
 and every run is bounded in duration and in request count.
 
-The JSON spec: ``{"host", "port", "concurrency", "duration_s", "warmup_s",
-"max_requests", "requests": [{"method", "path", "headers", "body"}]}``; the result printed
-on stdout: counts, status codes, requests/s and the latency summary.
+A warm-up phase (at least one response per worker) precedes the measured phase, which
+runs for ``duration_s`` and past it until ``min_samples`` responses are in (never longer
+than MAX_DURATION_S).  The JSON spec: ``{"host", "port", "concurrency", "duration_s",
+"warmup_s", "max_requests", "min_samples", "requests": [{"method", "path", "headers",
+"body"}]}``; the result printed on stdout: counts, status codes, requests/s and the
+latency summary.
 """
 
 import asyncio
@@ -47,16 +50,22 @@ class LoadSpec:
     duration_s: float = 5.0
     warmup_s: float = 0.5
     max_requests: int = 20_000
+    min_samples: int = 20
 
 
 @dataclass
 class RunState:
-    """What the workers share: the next request, the clock and the samples."""
+    """What the workers of one phase share: the next request, the clock and the samples.
 
-    spec: LoadSpec
+    A phase ends at ``deadline`` once ``min_samples`` responses are in, and in any case
+    at ``hard_deadline`` or after ``max_requests`` requests.
+    """
+
     encoded: tuple[bytes, ...]
-    record_from: float
     deadline: float
+    hard_deadline: float
+    max_requests: int
+    min_samples: int = 0
     issued: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
@@ -88,6 +97,7 @@ def load_spec(data: dict) -> LoadSpec:
         duration_s=float(data.get("duration_s", 5.0)),
         warmup_s=float(data.get("warmup_s", 0.5)),
         max_requests=int(data.get("max_requests", 20_000)),
+        min_samples=int(data.get("min_samples", 20)),
     )
     check_bounds(spec)
     return spec
@@ -102,6 +112,8 @@ def check_bounds(spec: LoadSpec) -> None:
         raise LoadSpecError(f"warmup must be within [0, {MAX_DURATION_S}] seconds")
     if not 1 <= spec.max_requests <= MAX_REQUESTS:
         raise LoadSpecError(f"max_requests must be 1..{MAX_REQUESTS}")
+    if not 0 <= spec.min_samples <= spec.max_requests:
+        raise LoadSpecError("min_samples must be within 0..max_requests")
 
 
 def encode_request(request: RequestSpec, host: str, port: int) -> bytes:
@@ -155,21 +167,24 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
 
 def next_request(state: RunState) -> bytes | None:
     now = time.perf_counter()
-    if now >= state.deadline or state.issued >= state.spec.max_requests:
+    if now >= state.hard_deadline or state.issued >= state.max_requests:
+        return None
+    if now >= state.deadline and len(state.latencies_ms) >= state.min_samples:
         return None
     payload = state.encoded[state.issued % len(state.encoded)]
     state.issued += 1
     return payload
 
 
-async def worker(state: RunState) -> None:
+async def worker(state: RunState, host: str, port: int) -> None:
+    """Send requests one at a time until the phase ends, recording each response."""
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
     while (payload := next_request(state)) is not None:
         started = time.perf_counter()
         try:
             if writer is None:
-                reader, writer = await asyncio.open_connection(state.spec.host, state.spec.port)
+                reader, writer = await asyncio.open_connection(host, port)
             writer.write(payload)
             status, size, keep_alive = await asyncio.wait_for(
                 read_response(reader), READ_TIMEOUT_S
@@ -178,10 +193,9 @@ async def worker(state: RunState) -> None:
             state.errors.append(f"{type(error).__name__}: {error}")
             writer = close_quietly(writer)
             continue
-        if started >= state.record_from:
-            state.latencies_ms.append((time.perf_counter() - started) * 1000.0)
-            state.statuses[str(status)] = state.statuses.get(str(status), 0) + 1
-            state.response_bytes += size
+        state.latencies_ms.append((time.perf_counter() - started) * 1000.0)
+        state.statuses[str(status)] = state.statuses.get(str(status), 0) + 1
+        state.response_bytes += size
         if not keep_alive:
             writer = close_quietly(writer)
     close_quietly(writer)
@@ -193,17 +207,28 @@ def close_quietly(writer: asyncio.StreamWriter | None) -> None:
     return None
 
 
-async def run_load(spec: LoadSpec) -> dict:
-    """Run the load described by spec and return its result as a JSON-ready dict."""
-    start = time.perf_counter()
+async def run_phase(
+    spec: LoadSpec, encoded: tuple[bytes, ...], duration_s: float, min_samples: int
+) -> tuple[RunState, float]:
+    """Run every worker for one phase; return its state and its length in seconds."""
+    started = time.perf_counter()
     state = RunState(
-        spec=spec,
-        encoded=tuple(encode_request(r, spec.host, spec.port) for r in spec.requests),
-        record_from=start + spec.warmup_s,
-        deadline=start + spec.warmup_s + spec.duration_s,
+        encoded=encoded,
+        deadline=started + duration_s,
+        hard_deadline=started + MAX_DURATION_S,
+        max_requests=spec.max_requests,
+        min_samples=min_samples,
     )
-    await asyncio.gather(*(worker(state) for _ in range(spec.concurrency)))
-    measured_s = max(time.perf_counter() - state.record_from, 1e-9)
+    await asyncio.gather(*(worker(state, spec.host, spec.port) for _ in range(spec.concurrency)))
+    return state, max(time.perf_counter() - started, 1e-9)
+
+
+async def run_load(spec: LoadSpec) -> dict:
+    """Warm up (every worker gets at least one response, so gunicorn's workers have loaded
+    the application), then measure; return the result as a JSON-ready dict."""
+    encoded = tuple(encode_request(r, spec.host, spec.port) for r in spec.requests)
+    await run_phase(spec, encoded, spec.warmup_s, min_samples=spec.concurrency)
+    state, measured_s = await run_phase(spec, encoded, spec.duration_s, spec.min_samples)
     return {
         "concurrency": spec.concurrency,
         "measured_s": round(measured_s, 3),

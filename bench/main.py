@@ -26,7 +26,12 @@ from bench.config import REPO_ROOT, BenchConfig, load_config
 from bench.corpus import Corpus, ensure_corpus, iter_messages, write_slice
 from bench.django_env import manage
 from bench.endpoints import read_endpoints, write_endpoints
-from bench.parse_timing import run_parsearchive, run_parsemail_concurrently
+from bench.parse_timing import (
+    ArchiveRun,
+    combine_runs,
+    run_parsearchive,
+    run_parsemail_concurrently,
+)
 from bench.postgres import (
     analyze,
     create_database,
@@ -133,37 +138,59 @@ def initialize_database(run: Run, url: str) -> None:
     dataset.create_users(run.config, url, run.corpus.list_ids, run.token)
 
 
-def fresh_database(run: Run, suffix: str) -> str:
-    """A new scratch database cloned from the initialized template, dropped at the end."""
+def ingest_range(
+    run: Run, url: str, start: int, stop: int, label: str, *, keep_waiting: bool = False
+) -> ArchiveRun:
+    """parsearchive of mails [start, stop) of the archive, measured and recorded."""
+    mbox = run.log_dir / f"mails-{label}.mbox"
+    copied = write_slice(run.corpus.mbox, mbox, start, stop)
+    say(f"parsearchive {label}: {copied} mails")
+    result = run_parsearchive(
+        run.config.python, url, mbox, copied, label,
+        run.log_dir / f"parsearchive-{label}.log", keep_waiting=keep_waiting,
+    )  # fmt: skip
+    mbox.unlink()
+    record_archive_run(run, result)
+    return result
+
+
+def record_archive_run(run: Run, result: ArchiveRun) -> None:
+    run.results["ingest"]["parsearchive"].append(result.as_dict())
+    if not result.completed:
+        run.problem(f"parsearchive {result.label} exited {result.returncode}: see {result.log}")
+    elif result.summary.get("errors"):
+        run.problem(f"parsearchive {result.label}: {result.summary['errors']} mails quarantined")
+
+
+def ingest_whole_archive(run: Run, main_url: str) -> ArchiveRun:
+    """The whole archive into the main database, in two measured parts: the ~10k-patch
+    prefix, cloned as the 10k scale database, then the rest (replies kept waiting across
+    the cut, so the result is that of one import)."""
+    prefix = run.corpus.mails_for_patches(run.config.scale_slice_patches)
+    first = ingest_range(run, main_url, 0, prefix, "archive-part-1-10k-prefix",
+                         keep_waiting=True)  # fmt: skip
+    clone_database(run, "10k", template=run.main_name)
+    rest = ingest_range(run, main_url, prefix, run.corpus.mails, "archive-part-2-rest")
+    whole = combine_runs("full-archive", [first, rest])
+    record_archive_run(run, whole)
+    return whole
+
+
+def clone_database(run: Run, suffix: str, template: str) -> str:
+    """A scratch database copied from template, dropped at the end of the run."""
     name = run.database(suffix)
-    url = create_database(run.server_url, name, template=run.database("template"))
+    url = create_database(run.server_url, name, template=template)
     run.cleanup.callback(drop_database, run.server_url, name)
     return url
 
 
-def ingest_prefix(run: Run, url: str, mails: int, label: str) -> dict:
-    mbox = run.log_dir / f"prefix-{label}.mbox"
-    copied = write_slice(run.corpus.mbox, mbox, 0, mails)
-    say(f"parsearchive {label}: {copied} mails")
-    result = run_parsearchive(
-        run.config.python, url, mbox, copied, label, run.log_dir / f"parsearchive-{label}.log"
-    ).as_dict()
-    mbox.unlink()
-    run.results["ingest"]["parsearchive"].append(result)
-    if not result["completed"]:
-        run.problem(f"parsearchive {label} exited {result['returncode']}: see {result['log']}")
-    elif result["summary"].get("errors"):
-        run.problem(f"parsearchive {label}: {result['summary']['errors']} mails quarantined")
-    return result
-
-
 def build_main_database(run: Run, main_url: str) -> None:
     """Ingest the whole archive (measured), shape it like a living instance, dump it."""
-    result = ingest_prefix(run, main_url, run.corpus.mails, "full-archive")
+    result = ingest_whole_archive(run, main_url)
     run.results["ingest"]["full_archive_counts"] = table_counts(main_url, COUNTED_TABLES)
     run.results["ingest"]["shaping"] = dataset.shape_after_ingest(main_url)
     analyze(main_url)
-    if result["completed"]:
+    if result.completed:
         dump_database(main_url, dump_path(run))
 
 
@@ -175,6 +202,7 @@ def prepare_main_database(run: Run) -> str:
             restore_database(main_url, dump)
             analyze(main_url)
         run.results["ingest"]["main_database"] = f"restored from {dump.name}"
+        measure_prefixes(run)
         return main_url
     with phase(run, "full-archive ingest"):
         initialize_database(run, main_url)
@@ -183,30 +211,30 @@ def prepare_main_database(run: Run) -> str:
     return main_url
 
 
-def measure_small_prefix(run: Run) -> None:
-    """A small prefix, so peak RSS can be compared across archive sizes."""
-    with phase(run, "small-prefix ingest"):
-        url = fresh_database(run, "small")
-        ingest_prefix(run, url, run.config.small_slice_mails, "small-prefix")
+def measure_prefixes(run: Run) -> None:
+    """With the main database restored, ingest is measured on two prefixes of the archive
+    (peak RSS compared across their sizes); the larger becomes the 10k scale database."""
+    with phase(run, "prefix ingest"):
+        url = clone_database(run, "small", template=run.database("template"))
+        ingest_range(run, url, 0, run.config.small_slice_mails, "small-prefix")
         drop_database(run.server_url, run.database("small"))
+        url = clone_database(run, "10k", template=run.database("template"))
+        prefix = run.corpus.mails_for_patches(run.config.scale_slice_patches)
+        ingest_range(run, url, 0, prefix, "10k-patch-prefix")
 
 
-def build_scale_database(run: Run) -> str:
-    """The ~10k-patch prefix (measured), then concurrent parsemail of the next mails."""
-    url = fresh_database(run, "10k")
-    prefix_mails = run.corpus.mails_for_patches(run.config.scale_slice_patches)
-    with phase(run, "10k-prefix ingest"):
-        ingest_prefix(run, url, prefix_mails, "10k-patch-prefix")
+def finish_scale_database(run: Run) -> str:
+    """Concurrent parsemail of the mails after the 10k prefix into the 10k database,
+    then the same shaping as the main database."""
+    url = with_database(run.server_url, run.database("10k"))
+    prefix = run.corpus.mails_for_patches(run.config.scale_slice_patches)
     with phase(run, "concurrent parsemail"):
-        stop = prefix_mails + run.config.parsemail_mails
-        messages = list(iter_messages(run.corpus.mbox, prefix_mails, stop))
+        stop = prefix + run.config.parsemail_mails
+        messages = list(iter_messages(run.corpus.mbox, prefix, stop))
         run.results["ingest"]["parsemail"] = run_parsemail_concurrently(
-            run.config.python,
-            url,
-            messages,
-            run.config.parsemail_processes,
+            run.config.python, url, messages, run.config.parsemail_processes,
             run.config.parsemail_max_s,
-        )
+        )  # fmt: skip
     dataset.shape_after_ingest(url)
     analyze(url)
     return url
@@ -297,8 +325,7 @@ def run_steps(run: Run) -> None:
     if not run.results["database_counts"]["patches_patch"]:
         run.problem("the main database holds no patches: API and scale steps skipped")
         return
-    measure_small_prefix(run)
-    scale_url = build_scale_database(run)
+    scale_url = finish_scale_database(run)
     with phase(run, "API load, floors and query counts"):
         measure_api(run, main_url)
     with phase(run, "scale curve"):

@@ -47,14 +47,26 @@ def wait_with_rusage(process: subprocess.Popen) -> tuple[int, float, float]:
 
 
 def run_parsearchive(
-    python: Path, database_url: str, mbox: Path, mails: int, label: str, log_path: Path
+    python: Path,
+    database_url: str,
+    mbox: Path,
+    mails: int,
+    label: str,
+    log_path: Path,
+    *,
+    keep_waiting: bool = False,
 ) -> ArchiveRun:
-    """Time ``manage.py parsearchive --json mbox`` and read the child's peak RSS."""
+    """Time ``manage.py parsearchive --json mbox`` and read the child's peak RSS.
+
+    keep_waiting leaves replies whose parent has not come yet waiting, for an archive
+    imported in parts, so that the parts store what one run would.
+    """
+    options = ["--json", "--keep-waiting"] if keep_waiting else ["--json"]
     summary_path = log_path.with_suffix(".json")
     with log_path.open("wb") as log, summary_path.open("wb") as summary_out:
         started = time.perf_counter()
         process = subprocess.Popen(
-            manage_command(python, "parsearchive", "--json", str(mbox)),
+            manage_command(python, "parsearchive", *options, str(mbox)),
             cwd=REPO_ROOT,
             env=django_env(database_url),
             stdout=summary_out,
@@ -72,6 +84,29 @@ def run_parsearchive(
         returncode=returncode,
         log=str(log_path),
         summary=read_summary(summary_path),
+    )
+
+
+def combine_runs(label: str, parts: list[ArchiveRun]) -> ArchiveRun:
+    """One archive imported in consecutive parts, as one run: total mails over total
+    time, the largest peak RSS, summed CPU time and summary counts."""
+    seconds = sum(part.seconds for part in parts)
+    mails = sum(part.mails for part in parts)
+    summaries = [part.summary for part in parts]
+    summary = None
+    if all(summaries):
+        summary = {key: sum(s.get(key, 0) for s in summaries) for key in summaries[-1]}
+        summary.pop("mails_per_second", None)
+    return ArchiveRun(
+        label=label,
+        mails=mails,
+        seconds=round(seconds, 2),
+        mails_per_s=round(mails / seconds, 1) if seconds else 0.0,
+        peak_rss_mb=max(part.peak_rss_mb for part in parts),
+        cpu_seconds=round(sum(part.cpu_seconds for part in parts), 1),
+        returncode=max(part.returncode for part in parts),
+        log=" ".join(part.log for part in parts),
+        summary=summary,
     )
 
 

@@ -89,10 +89,19 @@ def test_run_load_reconnects_when_the_server_closes(server_port):
 
 
 def test_request_count_is_bounded(server_port):
-    spec = spec_for(server_port, ["/length"], max_requests=7, warmup_s=0, duration_s=5)
+    spec = spec_for(
+        server_port, ["/length"], max_requests=7, min_samples=5, warmup_s=0, duration_s=5
+    )
     result = asyncio.run(run_load(load_spec(spec)))
     assert result["requests"] == 7
     assert result["measured_s"] < 5
+
+
+def test_a_short_run_goes_on_until_it_has_enough_samples(server_port):
+    """Slow endpoints still get min_samples measured responses, not one or none."""
+    spec = spec_for(server_port, ["/length"], duration_s=0.001, min_samples=15)
+    result = asyncio.run(run_load(load_spec(spec)))
+    assert result["requests"] >= 15
 
 
 def test_patch_requests_send_their_body(server_port):
@@ -116,6 +125,7 @@ def test_refuses_hosts_other_than_loopback(host):
         {"concurrency": 1000},
         {"max_requests": 0},
         {"max_requests": 10**9},
+        {"max_requests": 5, "min_samples": 6},
         {"requests": []},
     ],
 )
