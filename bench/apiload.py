@@ -114,5 +114,6 @@ def summarize_endpoint(
         "floor": floor,
         "floor_ratio": ratio(p50, floor_p50),
         "queries": counted.get("queries") if counted else None,
+        "queries_sql_ms": counted.get("sql_ms") if counted else None,
         "query_status": counted.get("status") if counted else None,
     }

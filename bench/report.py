@@ -35,8 +35,8 @@ def statuses_text(endpoint: dict) -> str:
 def api_table(results: dict) -> list[str]:
     lines = [
         "| endpoint | p50 c=1 (ms) | p99 c=1 | req/s c=1 | p50 c=16 | p99 c=16 | req/s c=16 "
-        "| SQL floor p50 | ratio | queries | bytes | status |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        "| SQL floor p50 | ratio | queries | their SQL ms | bytes | status |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for name, endpoint in results.get("api", {}).items():
         load = endpoint.get("load", {})
@@ -48,6 +48,7 @@ def api_table(results: dict) -> list[str]:
             cell(floor.get("p50_ms")),
             cell(endpoint.get("floor_ratio"), "x"),
             cell(endpoint.get("queries")),
+            cell(endpoint.get("queries_sql_ms")),
             cell((load.get("c1") or {}).get("mean_response_bytes")),
             statuses_text(endpoint),
         ]

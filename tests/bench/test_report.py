@@ -19,6 +19,7 @@ def endpoint(p50: float, rps: float, floor_ratio: float = 2.0, status: str = "20
         "floor": {"p50_ms": p50 / floor_ratio},
         "floor_ratio": floor_ratio,
         "queries": 4,
+        "queries_sql_ms": 1.5,
     }
 
 
@@ -102,7 +103,7 @@ def test_markdown_has_every_table(results):
     for heading in ("## Targets", "## API", "## Ingest", "## Scale curve"):
         assert heading in text
     assert "| patch-list-p1 | 12 | 36 | 250 |" in text
-    assert "| 2x | 4 | - | 200 |" in text
+    assert "| 2x | 4 | 1.5 | - | 200 |" in text
     assert "| events since-poll p50 <= 15 ms | 30 ms | NOT MET |" in text
     assert "| parsearchive full-archive | 200000 |" in text
 
