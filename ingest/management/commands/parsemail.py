@@ -35,6 +35,9 @@ Problems are logged as one line on stderr, never as a traceback."""
 
     # call_command(..., stdin=stream) passes the mail without touching sys.stdin.
     stealth_options = ("stdin",)
+    # An MTA starts one process per mail: the system checks (a third of the start-up
+    # time) are left to the other commands.
+    requires_system_checks = []
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         return keep_help_layout(super().create_parser(prog_name, subcommand, **kwargs))
