@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from covers.models import Cover
 from events.models import Event
+from ingest import rows
 from patches.models import Patch
 from series.models import Series, SeriesReference
 
@@ -129,8 +130,10 @@ def add_patch(
         series.received_total = len(placement.siblings) + 1
         series.date = min(series.date, mail.date)
         series.updated = timezone.now()
-        series.save(update_fields=["name", "received_total", "date", "updated"])
-    _claim(series, mail, knowledge)
+        _save(series, "name", "received_total", "date", "updated")
+    # A patch without marker is a series of its own: nothing else may join it.
+    parent = mail.parent if mail.total is not None else None
+    _claim(series, mail.msgid, parent, knowledge)
     _completion_events(placement, patch, events)
 
 
@@ -161,8 +164,8 @@ def add_cover_letter(
         series.name = cover_name
     series.date = min(series.date, mail.date)
     series.updated = timezone.now()
-    series.save(update_fields=["cover_letter", "name", "date", "updated"])
-    _claim_own(series, mail.msgid, knowledge)
+    _save(series, "cover_letter_id", "name", "date", "updated")
+    _claim(series, mail.msgid, None, knowledge)
 
 
 def merge_series(source: Series, *, into: Series, knowledge: "ThreadKnowledge") -> None:
@@ -362,53 +365,50 @@ def _start_series(
     mail: SeriesMail, *, number: int, total: int, events: "EventLog"
 ) -> PatchPlacement:
     is_patch = number > 0
-    series = Series.objects.create(
-        project_id=mail.project_id,
-        date=mail.date,
-        submitter_id=mail.submitter_id,
-        version=mail.version,
-        total=total,
-        received_total=1 if is_patch else 0,
-        # Patch 1 names a series until a cover letter (or a user) renames it.
-        name=mail.name if number == 1 else None,
+    series = rows.insert_new(
+        Series,
+        {
+            "project_id": mail.project_id,
+            "date": mail.date,
+            "submitter_id": mail.submitter_id,
+            "version": mail.version,
+            "total": total,
+            "received_total": 1 if is_patch else 0,
+            # Patch 1 names a series until a cover letter (or a user) renames it.
+            "name": mail.name if number == 1 else None,
+        },
     )
-    events.add(Event.Category.SERIES_CREATED, series=series)
+    events.add(Event.Category.SERIES_CREATED, series_id=series.id)
     return PatchPlacement(series, number, True)
 
 
-def _claim(series: Series, mail: SeriesMail, knowledge: "ThreadKnowledge") -> None:
-    """Record the patch's Message-ID, and its parent's when no series has it yet.
+def _claim(
+    series: Series, own_msgid: str, parent: str | None, knowledge: "ThreadKnowledge"
+) -> None:
+    """Record a mail's Message-ID for its series, and its parent's when no series has it.
 
-    The parent's Message-ID lets the parent (arriving later) and the patch's siblings
-    (replying to the same parent) find this series.
+    A mail's Message-ID belongs to the series the mail is in, whichever series recorded
+    it first. The parent's lets the parent (arriving later) and the mail's siblings
+    (replying to the same parent) find the series.
     """
-    _claim_own(series, mail.msgid, knowledge)
-    parent = mail.parent
-    if mail.total is None:
-        return  # a patch without marker is a series of its own: nothing joins it
-    if parent is not None and parent not in knowledge.references:
-        SeriesReference.objects.bulk_create(
-            [SeriesReference(project_id=series.project_id, series=series, msgid=parent)],
-            ignore_conflicts=True,
-        )
-        knowledge.references[parent] = series.id
-
-
-def _claim_own(series: Series, msgid: str, knowledge: "ThreadKnowledge") -> None:
-    """A mail's Message-ID belongs to the series the mail is in."""
-    holder = knowledge.references.get(msgid)
-    if holder == series.id:
-        return
-    if holder is None:
-        SeriesReference.objects.bulk_create(
-            [SeriesReference(project_id=series.project_id, series=series, msgid=msgid)],
-            ignore_conflicts=True,
-        )
-    else:
-        SeriesReference.objects.filter(project_id=series.project_id, msgid=msgid).update(
+    new = [msgid for msgid in (own_msgid, parent) if msgid and msgid not in knowledge.references]
+    rows.insert_ignoring_conflicts(
+        SeriesReference,
+        (
+            {"project_id": series.project_id, "series_id": series.id, "msgid": msgid}
+            for msgid in new
+        ),
+    )
+    if knowledge.references.get(own_msgid, series.id) != series.id:
+        SeriesReference.objects.filter(project_id=series.project_id, msgid=own_msgid).update(
             series=series
         )
-    knowledge.references[msgid] = series.id
+    for msgid in [*new, own_msgid]:
+        knowledge.references[msgid] = series.id
+
+
+def _save(series: Series, *fields: str) -> None:
+    rows.update(Series, series.id, {field: getattr(series, field) for field in fields})
 
 
 def _completion_events(placement: PatchPlacement, patch: Patch, events: "EventLog") -> None:
@@ -417,14 +417,14 @@ def _completion_events(placement: PatchPlacement, patch: Patch, events: "EventLo
     numbers = set(placement.siblings)
     number = placement.number
     if all(earlier in numbers for earlier in range(1, number)):
-        events.add(Event.Category.PATCH_COMPLETED, patch=patch, series=series)
+        events.add(Event.Category.PATCH_COMPLETED, patch_id=patch.id, series_id=series.id)
         successor = number + 1
         while successor in numbers:
             events.add(
                 Event.Category.PATCH_COMPLETED,
                 patch_id=placement.siblings[successor],
-                series=series,
+                series_id=series.id,
             )
             successor += 1
     if len(numbers) + 1 >= series.total:
-        events.add(Event.Category.SERIES_COMPLETED, series=series)
+        events.add(Event.Category.SERIES_COMPLETED, series_id=series.id)

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from django.db import DatabaseError
 
-from ingest.message import MailParseError
+from ingest.message import MailParseError, ParsedMail
 from ingest.parser import parse_mail
 from ingest.quarantine import quarantine_mail
 from ingest.store import IngestContext, Settled, StoreResult, store_mail
@@ -46,6 +46,29 @@ class MailReport:
         return f"{text}: {self.reason}" if self.reason else text
 
 
+@dataclass
+class ParseOutcome:
+    """The pure first step of ingest (no database): the raw mail and what the parser made.
+
+    Errors are kept as text so that an outcome made in a worker process always pickles.
+    """
+
+    raw: bytes
+    mail: ParsedMail | None = None
+    unparseable: str = ""  # why Patchwork would not look at this mail at all
+    failure: str = ""  # a parser error: the mail goes to the quarantine
+
+
+def parse_raw(raw: bytes, list_id: str | None = None) -> ParseOutcome:
+    """Parse a raw mail, catching every parser error (this may run in a worker process)."""
+    try:
+        return ParseOutcome(raw, parse_mail(raw, list_id_override=list_id))
+    except MailParseError as error:
+        return ParseOutcome(raw, unparseable=str(error))
+    except Exception as error:  # a parser bug must not lose the mail
+        return ParseOutcome(raw, failure=describe_error(error))
+
+
 def ingest_mail(
     raw: bytes,
     *,
@@ -54,16 +77,35 @@ def ingest_mail(
     quarantine: bool = True,
 ) -> MailReport:
     """Parse and store one mail; report what became of it."""
-    try:
-        parsed = parse_mail(raw, list_id_override=list_id)
-    except MailParseError as error:
-        return MailReport(Status.UNPARSEABLE, "unparseable", raw_msgid(raw), str(error))
-    except Exception as error:  # a parser bug must not lose the mail
-        return _failed(raw, error, raw_msgid(raw), list_id, quarantine=quarantine)
+    outcome = parse_raw(raw, list_id)
+    return store_parsed(outcome, context=context, quarantine=quarantine, list_id=list_id)
+
+
+def store_parsed(
+    outcome: ParseOutcome,
+    *,
+    context: IngestContext | None = None,
+    quarantine: bool = True,
+    list_id: str | None = None,
+) -> MailReport:
+    """Store what ``parse_raw`` made of a mail; report what became of it."""
+    raw = outcome.raw
+    if outcome.unparseable:
+        return MailReport(Status.UNPARSEABLE, "unparseable", raw_msgid(raw), outcome.unparseable)
+    if outcome.failure or outcome.mail is None:
+        return _failed(raw, outcome.failure, raw_msgid(raw), list_id, quarantine=quarantine)
+    parsed = outcome.mail
     try:
         result = store_mail(parsed, context=context)
     except Exception as error:  # kept in the quarantine and reported
-        return _failed(raw, error, parsed.msgid, parsed.list_id, quarantine=quarantine)
+        return _failed(
+            raw,
+            describe_error(error),
+            parsed.msgid,
+            parsed.list_id,
+            quarantine=quarantine,
+            database_error=isinstance(error, DatabaseError),
+        )
     return _report(result, parsed.msgid)
 
 
@@ -80,9 +122,14 @@ def _report(result: StoreResult, msgid: str) -> MailReport:
 
 
 def _failed(
-    raw: bytes, error: Exception, msgid: str, list_id: str | None, *, quarantine: bool
+    raw: bytes,
+    reason: str,
+    msgid: str,
+    list_id: str | None,
+    *,
+    quarantine: bool,
+    database_error: bool = False,
 ) -> MailReport:
-    reason = f"{type(error).__name__}: {error}".strip()
     failed_mail_id = None
     if quarantine:
         failed_mail_id = quarantine_mail(raw, reason, msgid=msgid, list_id=list_id or "")
@@ -91,9 +138,13 @@ def _failed(
         "error",
         msgid,
         reason,
-        database_error=isinstance(error, DatabaseError),
+        database_error=database_error,
         failed_mail_id=failed_mail_id,
     )
+
+
+def describe_error(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}".strip()
 
 
 def raw_msgid(raw: bytes) -> str:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from covers.models import CoverComment
 from events.models import Event
+from ingest import rows
 from ingest.models import UnattachedMail
 from ingest.store.context import IngestContext
 from ingest.store.events import EventLog
@@ -95,6 +96,7 @@ class Reply:
 class Target:
     kind: str  # PATCH or COVER
     target_id: int
+    series_id: int | None
 
 
 def comment_content(content: str | None, diff: str | None) -> str:
@@ -109,15 +111,13 @@ def reply_target(references: list[str], knowledge: ThreadKnowledge) -> Target | 
     """Patchwork's choice: the first patch found among the references, else the first
     cover letter, where a comment stands for what it comments on."""
     for msgid in references:
-        if known := knowledge.first(msgid, PATCH):
-            return Target(PATCH, known.target_id)
-        if known := knowledge.first(msgid, PATCH_COMMENT):
-            return Target(PATCH, known.target_id)
+        known = knowledge.first(msgid, PATCH) or knowledge.first(msgid, PATCH_COMMENT)
+        if known:
+            return Target(PATCH, known.target_id, known.series_id)
     for msgid in references:
-        if known := knowledge.first(msgid, COVER):
-            return Target(COVER, known.target_id)
-        if known := knowledge.first(msgid, COVER_COMMENT):
-            return Target(COVER, known.target_id)
+        known = knowledge.first(msgid, COVER) or knowledge.first(msgid, COVER_COMMENT)
+        if known:
+            return Target(COVER, known.target_id, known.series_id)
     return None
 
 
@@ -148,29 +148,35 @@ def store_reply(incoming: Incoming) -> tuple[Outcome, PatchComment | CoverCommen
 def create_comment(
     project: Project, target: Target, reply: Reply, context: IngestContext, events: EventLog
 ) -> PatchComment | CoverComment:
+    """The comment, with what it changes: dates bumped, tags counted, its event."""
     submitter = get_or_create_person(context, reply.sender_name, reply.sender_email)
     now = timezone.now()
     fields = {
         "msgid": reply.msgid,
         "date": reply.date,
-        "submitter": submitter,
+        "submitter_id": submitter.id,
         "headers": reply.headers,
         "content": reply.content,
         "addressed": reply.addressed,
     }
+    # The updated_since filters of the API rely on these dates moving.
+    if target.series_id is not None:
+        rows.update(Series, target.series_id, {"updated": now})
     if target.kind == PATCH:
-        comment = PatchComment.objects.create(patch_id=target.target_id, **fields)
-        Patch.objects.filter(pk=target.target_id).update(updated=now)
-        Series.objects.filter(patches__id=target.target_id).update(updated=now)
+        comment = rows.insert_new(PatchComment, {"patch_id": target.target_id, **fields})
+        rows.update(Patch, target.target_id, {"updated": now})
         add_tag_counts(target.target_id, count_tags(context.tags(project), reply.content))
         events.add(
-            Event.Category.PATCH_COMMENT_CREATED, patch_id=target.target_id, patch_comment=comment
+            Event.Category.PATCH_COMMENT_CREATED,
+            patch_id=target.target_id,
+            patch_comment_id=comment.id,
         )
         return comment
-    comment = CoverComment.objects.create(cover_id=target.target_id, **fields)
-    Series.objects.filter(cover_letter_id=target.target_id).update(updated=now)
+    comment = rows.insert_new(CoverComment, {"cover_id": target.target_id, **fields})
     events.add(
-        Event.Category.COVER_COMMENT_CREATED, cover_id=target.target_id, cover_comment=comment
+        Event.Category.COVER_COMMENT_CREATED,
+        cover_id=target.target_id,
+        cover_comment_id=comment.id,
     )
     return comment
 

@@ -1,9 +1,8 @@
 """Storing a cover letter and attaching it to its series."""
 
-from django.db.models import Q
-
 from covers.models import Cover
 from events.models import Event
+from ingest import rows
 from ingest.series import add_cover_letter, place_cover
 from ingest.store.dependencies import add_dependencies
 from ingest.store.incoming import Incoming
@@ -18,7 +17,7 @@ def is_cover_letter(incoming: Incoming) -> bool:
         return False
     if not incoming.references:
         return True
-    return not Cover.objects.filter(Q(name=incoming.name)).exists()
+    return not Cover.objects.filter(name=incoming.name).exists()
 
 
 def store_cover(incoming: Incoming) -> Cover:
@@ -26,16 +25,19 @@ def store_cover(incoming: Incoming) -> Cover:
     submitter = incoming.submitter()
     series_mail = incoming.series_mail(submitter)
     series, _ = place_cover(series_mail, incoming.knowledge, incoming.events)
-    cover = Cover.objects.create(
-        msgid=incoming.msgid,
-        project=incoming.project,
-        name=incoming.name,
-        date=parsed.date,
-        submitter=submitter,
-        headers=parsed.headers,
-        content=parsed.content,
+    cover = rows.insert_new(
+        Cover,
+        {
+            "msgid": incoming.msgid,
+            "project_id": incoming.project.id,
+            "name": incoming.name,
+            "date": parsed.date,
+            "submitter_id": submitter.id,
+            "headers": parsed.headers,
+            "content": parsed.content,
+        },
     )
-    incoming.events.add(Event.Category.COVER_CREATED, cover=cover)
+    incoming.events.add(Event.Category.COVER_CREATED, cover_id=cover.id)
     add_cover_letter(series, cover, series_mail, incoming.knowledge)
     add_dependencies(series, parsed.depends_on)
     return cover

@@ -32,8 +32,8 @@ class KnownMail:
     """A stored mail with a given Message-ID.
 
     ``target_id`` is the patch (for patches and their comments), the cover letter (for
-    covers and their comments) or the unattached row; ``series_id`` is set for patches
-    and cover letters that belong to a series.
+    covers and their comments) or the unattached row; ``series_id`` is the series of
+    that patch or cover letter, if any.
     """
 
     kind: str
@@ -91,14 +91,15 @@ def load_thread_knowledge(project_id: int, msgid: str, references: list[str]) ->
             LEFT JOIN {table.series} s ON s.cover_letter_id = c.id
             WHERE c.project_id = %s AND c.msgid IN ({marks})
         UNION ALL
-        SELECT '{PATCH_COMMENT}', pc.msgid, pc.id, pc.patch_id, NULL, NULL
+        SELECT '{PATCH_COMMENT}', pc.msgid, pc.id, pc.patch_id, p.series_id, NULL
             FROM {table.patch_comment} pc
             JOIN {table.patch} p ON p.id = pc.patch_id
             WHERE p.project_id = %s AND pc.msgid IN ({marks})
         UNION ALL
-        SELECT '{COVER_COMMENT}', cc.msgid, cc.id, cc.cover_id, NULL, NULL
+        SELECT '{COVER_COMMENT}', cc.msgid, cc.id, cc.cover_id, s.id, NULL
             FROM {table.cover_comment} cc
             JOIN {table.cover} c ON c.id = cc.cover_id
+            LEFT JOIN {table.series} s ON s.cover_letter_id = c.id
             WHERE c.project_id = %s AND cc.msgid IN ({marks})
         UNION ALL
         SELECT status, msgid, id, id, NULL, NULL FROM {table.unattached}

@@ -5,12 +5,13 @@ from fnmatch import fnmatch
 from django.utils import timezone
 
 from events.models import Event
+from ingest import rows
 from ingest.series import add_patch, place_patch
 from ingest.store.context import Rule, find_user
 from ingest.store.dependencies import add_dependencies
 from ingest.store.events import EventLog
 from ingest.store.incoming import Incoming
-from ingest.store.tags import count_tags, set_initial_tags
+from ingest.store.tags import add_tag_counts, count_tags
 from patches.models import Patch
 
 PULL_URL_LENGTH = 255
@@ -27,29 +28,32 @@ def store_patch(incoming: Incoming) -> Patch:
         # A "0/N" mail carrying a diff is a patch of no series (Patchwork adds none).
         placement = place_patch(series_mail, incoming.knowledge, series_events)
     state = incoming.context.initial_state(parsed.state)
-    patch = Patch.objects.create(
-        msgid=incoming.msgid,
-        project=incoming.project,
-        name=incoming.name,
-        date=parsed.date,
-        submitter=submitter,
-        headers=parsed.headers,
-        content=parsed.content,
-        diff=parsed.diff or None,
-        pull_url=parsed.pull_url[:PULL_URL_LENGTH] if parsed.pull_url else None,
-        hash=parsed.hash,
-        state=state,
-        delegate_id=find_delegate_id(incoming),
-        series=placement.series if placement else None,
-        number=placement.number if placement else None,
-        updated=timezone.now(),
+    patch = rows.insert_new(
+        Patch,
+        {
+            "msgid": incoming.msgid,
+            "project_id": incoming.project.id,
+            "name": incoming.name,
+            "date": parsed.date,
+            "submitter_id": submitter.id,
+            "headers": parsed.headers,
+            "content": parsed.content,
+            "diff": parsed.diff or None,
+            "pull_url": parsed.pull_url[:PULL_URL_LENGTH] if parsed.pull_url else None,
+            "hash": parsed.hash,
+            "state_id": state.id if state else None,
+            "delegate_id": find_delegate_id(incoming),
+            "series_id": placement.series.id if placement else None,
+            "number": placement.number if placement else None,
+            "updated": timezone.now(),
+        },
     )
-    incoming.events.add(Event.Category.PATCH_CREATED, patch=patch)
-    incoming.events.pending.extend(series_events.pending)
+    incoming.events.add(Event.Category.PATCH_CREATED, patch_id=patch.id)
+    incoming.events.extend(series_events)
     if placement is not None:
         add_patch(placement, patch, series_mail, incoming.knowledge, incoming.events)
         add_dependencies(placement.series, parsed.depends_on)
-    set_initial_tags(patch.id, count_tags(incoming.context.tags(incoming.project), parsed.content))
+    add_tag_counts(patch.id, count_tags(incoming.context.tags(incoming.project), parsed.content))
     return patch
 
 

@@ -2,10 +2,10 @@
 
 A patch's count of a tag is the number of lines matching the tag's pattern in the
 patch's message and in all its comments, as Patchwork's ``refresh_tag_counts``; counts
-are kept only for projects that use tags.
+are kept only for projects that use tags. A new comment adds its own counts.
 """
 
-from django.db.models import F
+from django.db import connection
 
 from ingest.store.context import CompiledTag
 from patches.models import PatchTag
@@ -19,27 +19,22 @@ def count_tags(tags: list[CompiledTag], content: str | None) -> dict[int, int]:
     return {tag_id: count for tag_id, count in counts.items() if count}
 
 
-def set_initial_tags(patch_id: int, counts: dict[int, int]) -> None:
-    if counts:
-        PatchTag.objects.bulk_create(
-            PatchTag(patch_id=patch_id, tag_id=tag_id, count=count)
-            for tag_id, count in counts.items()
-        )
-
-
 def add_tag_counts(patch_id: int, counts: dict[int, int]) -> None:
-    """Add a new comment's tags to the patch's counts."""
+    """Add counts to a patch's tags, creating the ones it did not have (one statement)."""
     if not counts:
         return
-    existing = set(
-        PatchTag.objects.filter(patch_id=patch_id, tag_id__in=counts).values_list(
-            "tag_id", flat=True
-        )
+    quote = connection.ops.quote_name
+    table = quote(PatchTag._meta.db_table)
+    count = quote("count")
+    values = ", ".join(["(%s, %s, %s)"] * len(counts))
+    parameters = [
+        value for tag_id, number in counts.items() for value in (patch_id, tag_id, number)
+    ]
+    # INSERT ... ON CONFLICT DO UPDATE is spelt the same by PostgreSQL and SQLite.
+    sql = (
+        f"INSERT INTO {table} ({quote('patch_id')}, {quote('tag_id')}, {count}) "
+        f"VALUES {values} ON CONFLICT ({quote('patch_id')}, {quote('tag_id')}) "
+        f"DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
     )
-    for tag_id in existing:
-        PatchTag.objects.filter(patch_id=patch_id, tag_id=tag_id).update(
-            count=F("count") + counts[tag_id]
-        )
-    set_initial_tags(
-        patch_id, {tag_id: count for tag_id, count in counts.items() if tag_id not in existing}
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)

@@ -571,7 +571,7 @@ class TestAtomicity:
         def broken(*args, **kwargs):
             raise DatabaseError("disk full")
 
-        monkeypatch.setattr("ingest.store.patches.set_initial_tags", broken)
+        monkeypatch.setattr("ingest.store.patches.add_tag_counts", broken)
 
         with pytest.raises(DatabaseError):
             store_mail(ParsedMailFactory())

@@ -10,8 +10,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ingest.archives import Archive
-from ingest.management.helpers import keep_help_layout
-from ingest.services import MailReport, Status, ingest_mail
+from ingest.management.helpers import keep_help_layout, prepare_statements
+from ingest.parallel import default_jobs, parse_all
+from ingest.services import MailReport, Status, store_parsed
 from ingest.store import IngestContext, Outcome, Settled, flush_waiting
 from projects.models import Project
 
@@ -162,6 +163,18 @@ Exit status:
         parser.add_argument("--list-id", help="store every mail in the project of this list id")
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
         parser.add_argument(
+            "--jobs",
+            type=int,
+            default=default_jobs(),
+            help="processes that parse mail while this one stores it (default: cores - 1;"
+            " 1 parses in this process)",
+        )
+        parser.add_argument(
+            "--no-prepared-statements",
+            action="store_true",
+            help="do not let PostgreSQL prepare statements (behind a pooler in transaction mode)",
+        )
+        parser.add_argument(
             "--keep-waiting",
             action="store_true",
             help="leave replies whose parent is missing waiting (for a later import)",
@@ -169,13 +182,15 @@ Exit status:
 
     def handle(self, *args, **options) -> None:
         archives = [self._archive(path) for path in options["paths"]]
+        if not options["no_prepared_statements"]:
+            prepare_statements()
         summary = Summary()
         context = IngestContext()
         progress = Progress(self.stderr, enabled=self.stderr.isatty())
         started = time.monotonic()
         for archive in archives:
             try:
-                self._import(archive, options["list_id"], context, summary, progress)
+                self._import(archive, options, context, summary, progress)
             except (OSError, EOFError, lzma.LZMAError) as error:
                 # A truncated or corrupt file: what was read is kept, the rest is lost.
                 summary.errors += 1
@@ -197,13 +212,14 @@ Exit status:
     def _import(
         self,
         archive: Archive,
-        list_id: str | None,
+        options: dict,
         context: IngestContext,
         summary: Summary,
         progress: Progress,
     ) -> None:
-        for raw in archive.messages():
-            report = ingest_mail(raw, list_id=list_id, context=context)
+        list_id = options["list_id"]
+        for outcome in parse_all(archive.messages(), list_id=list_id, jobs=options["jobs"]):
+            report = store_parsed(outcome, context=context, list_id=list_id)
             summary.add(report)
             if report.status == Status.FAILED:
                 logger.error("parsearchive: %s (quarantined)", report.describe())
