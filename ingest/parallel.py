@@ -19,9 +19,12 @@ BATCH_SIZE = 32
 BATCHES_PER_WORKER = 4
 
 
+MAX_DEFAULT_JOBS = 8
+
+
 def default_jobs() -> int:
-    """One worker per core but one (the main process stores), at least one."""
-    return max(1, (os.cpu_count() or 1) - 1)
+    """One parsing worker per core: the main process mostly waits for the database."""
+    return min(os.cpu_count() or 1, MAX_DEFAULT_JOBS)
 
 
 def parse_all(

@@ -170,10 +170,17 @@ class TestParsearchive:
         return path
 
     @pytest.mark.parametrize(
-        ("name", "opener"),
-        [("list.mbox", open), ("list.mbox.gz", gzip.open), ("list.mbox.xz", lzma.open)],
+        ("name", "opener", "jobs"),
+        [
+            ("list.mbox", open, "1"),
+            ("list.mbox", open, "3"),
+            ("list.mbox.gz", gzip.open, "2"),
+            ("list.mbox.xz", lzma.open, "2"),
+        ],
     )
-    def test_a_series_with_a_reply_and_the_json_summary(self, project, tmp_path, name, opener):
+    def test_a_series_with_a_reply_and_the_json_summary(
+        self, project, tmp_path, name, opener, jobs
+    ):
         cover = raw_mail("<c@x>", "[PATCH 0/1] cover", body="A series.\n")
         patch = raw_mail("<p@x>", "[PATCH 1/1] one", In_Reply_To="<c@x>")
         reply = raw_mail(
@@ -183,7 +190,7 @@ class TestParsearchive:
         path = self.write(tmp_path, name, mbox(cover, patch, reply, other, patch), opener)
         output = io.StringIO()
 
-        call_command("parsearchive", "--json", str(path), stdout=output)
+        call_command("parsearchive", "--json", "--jobs", jobs, str(path), stdout=output)
 
         summary = json.loads(output.getvalue())
         expected = {

@@ -166,8 +166,8 @@ Exit status:
             "--jobs",
             type=int,
             default=default_jobs(),
-            help="processes that parse mail while this one stores it (default: cores - 1;"
-            " 1 parses in this process)",
+            help="processes that parse mail while this one stores it (default: one per"
+            " core; 1 parses in this process)",
         )
         parser.add_argument(
             "--no-prepared-statements",
