@@ -32,8 +32,12 @@ def quarantine_mail(raw: bytes, error: str, *, msgid: str = "", list_id: str = "
         with transaction.atomic():
             return _save(raw, error, msgid[:255], list_id[:255])
     except DatabaseError as database_error:
-        path = quarantine_file(raw, f"{error}\n(database: {database_error})")
-        logger.error("database unavailable; mail %s kept in %s", msgid or "?", path)
+        try:
+            path = quarantine_file(raw, f"{error}\n(database: {database_error})")
+        except OSError as file_error:
+            logger.error("mail %s lost: no database, no file: %s", msgid or "?", file_error)
+        else:
+            logger.error("database unavailable; mail %s kept in %s", msgid or "?", path)
         return None
 
 

@@ -140,6 +140,21 @@ class TestParsemail:
         assert saved.read_bytes() == raw_mail()
         assert "down" in saved.with_suffix(".error").read_text()
 
+    def test_with_nowhere_to_keep_the_mail_it_still_exits_one_with_a_log_line(
+        self, project, monkeypatch, settings, tmp_path, caplog
+    ):
+        blocker = tmp_path / "not-a-directory"
+        blocker.write_text("")
+        settings.QUARANTINE_DIR = blocker / "quarantine"
+        monkeypatch.setattr("ingest.services.store_mail", raising(DatabaseError("down")))
+        monkeypatch.setattr("ingest.quarantine._save", raising(DatabaseError("down")))
+
+        with pytest.raises(CommandError) as error:
+            parsemail(stdin=raw_mail())
+
+        assert error.value.returncode == 1
+        assert "mail <one@example.org> lost" in caplog.text
+
     def test_an_unreadable_file_exits_two(self, project, tmp_path):
         with pytest.raises(CommandError) as error:
             parsemail(str(tmp_path / "missing.eml"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from ingest.archives import Archive
 from ingest.management.helpers import keep_help_layout, prepare_statements
@@ -197,8 +198,7 @@ Exit status:
                 logger.error("parsearchive: %s: cannot read further: %s", archive.path, error)
         progress.finish()
         if not options["keep_waiting"] and summary.project_ids:
-            projects = list(Project.objects.filter(id__in=summary.project_ids))
-            summary.settle(flush_waiting(projects=projects, context=context))
+            self._settle_waiting(summary, context)
         summary.seconds = time.monotonic() - started
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict(), indent=2))
@@ -208,6 +208,15 @@ Exit status:
             raise CommandError(
                 f"{summary.errors} mails failed and were quarantined", returncode=EXIT_ERRORS
             )
+
+    def _settle_waiting(self, summary: Summary, context: IngestContext) -> None:
+        """Replies whose parent never came: attached to a known ancestor, or dropped."""
+        try:
+            projects = list(Project.objects.filter(id__in=summary.project_ids))
+            summary.settle(flush_waiting(projects=projects, context=context))
+        except DatabaseError as error:
+            summary.errors += 1
+            logger.error("parsearchive: could not settle waiting replies: %s", error)
 
     def _import(
         self,
