@@ -2,7 +2,6 @@
 concurrent ``parsemail`` processes, each fed one mail on stdin as an MTA would."""
 
 import json
-import os
 import queue
 import subprocess
 import threading
@@ -38,12 +37,18 @@ class ArchiveRun:
         return {**asdict(self), "completed": self.completed}
 
 
-def wait_with_rusage(process: subprocess.Popen) -> tuple[int, float, float]:
-    """Reap the child; return (exit code, its own peak RSS in MiB, its CPU seconds)."""
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    # ru_maxrss is in KiB on Linux.
-    return process.returncode, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
+def measured_command(python: Path, usage_path: Path, command: list[str]) -> list[str]:
+    """The command wrapped by bench.childusage, which records its own peak RSS."""
+    return [str(python), "-m", "bench.childusage", str(usage_path), "--", *command]
+
+
+def read_usage(usage_path: Path) -> tuple[float, float]:
+    """(peak RSS in MiB, CPU seconds) written by bench.childusage; zeros if missing."""
+    try:
+        usage = json.loads(usage_path.read_text())
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return usage["peak_rss_kib"] / 1024.0, usage["user_s"] + usage["system_s"]
 
 
 def run_parsearchive(
@@ -56,24 +61,28 @@ def run_parsearchive(
     *,
     keep_waiting: bool = False,
 ) -> ArchiveRun:
-    """Time ``manage.py parsearchive --json mbox`` and read the child's peak RSS.
+    """Time ``manage.py parsearchive --json mbox``; its peak RSS and CPU time come from
+    bench.childusage.
 
     keep_waiting leaves replies whose parent has not come yet waiting, for an archive
     imported in parts, so that the parts store what one run would.
     """
     options = ["--json", "--keep-waiting"] if keep_waiting else ["--json"]
     summary_path = log_path.with_suffix(".json")
+    usage_path = log_path.with_suffix(".usage.json")
+    command = manage_command(python, "parsearchive", *options, str(mbox))
     with log_path.open("wb") as log, summary_path.open("wb") as summary_out:
         started = time.perf_counter()
-        process = subprocess.Popen(
-            manage_command(python, "parsearchive", *options, str(mbox)),
+        returncode = subprocess.run(
+            measured_command(python, usage_path, command),
             cwd=REPO_ROOT,
             env=django_env(database_url),
             stdout=summary_out,
             stderr=log,
-        )
-        returncode, peak_rss_mb, cpu_seconds = wait_with_rusage(process)
+            check=False,
+        ).returncode
         seconds = time.perf_counter() - started
+    peak_rss_mb, cpu_seconds = read_usage(usage_path)
     return ArchiveRun(
         label=label,
         mails=mails,
