@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.utils import timezone
 
 from covers.models import Cover
@@ -225,8 +226,8 @@ class _Candidates:
             for msgid in [mail.msgid, *mail.references]
             if msgid in knowledge.references
         }
-        series = Series.objects.in_bulk(series_ids) if series_ids else {}
-        return cls(mail, number, knowledge, series, _siblings(list(series)))
+        series, siblings = _series_with_siblings(series_ids)
+        return cls(mail, number, knowledge, series, siblings)
 
     @property
     def parent_settled(self) -> bool:
@@ -345,6 +346,54 @@ def _series_by_markers(mail: SeriesMail, number: int) -> PatchPlacement | None:
         if number not in siblings:
             return PatchPlacement(series, number, False, siblings)
     return None
+
+
+def _series_with_siblings(
+    series_ids: set[int],
+) -> tuple[dict[int, Series], dict[int, dict[int, int]]]:
+    """The series and, for each, its patches' numbers and ids, in one query."""
+    if not series_ids:
+        return {}, {}
+    fields = [field for field in Series._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"s.{quote(field.column)}" for field in fields)
+    sql = (
+        f"SELECT {columns}, p.{quote('number')}, p.{quote('id')} "
+        f"FROM {quote(Series._meta.db_table)} s LEFT JOIN {quote(Patch._meta.db_table)} p "
+        f"ON p.{quote('series_id')} = s.{quote('id')} "
+        f"WHERE s.{quote('id')} IN ({', '.join(['%s'] * len(series_ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(series_ids))
+        rows = cursor.fetchall()
+    converters = [_converter(field) for field in fields]
+    series: dict[int, Series] = {}
+    siblings: dict[int, dict[int, int]] = {}
+    for row in rows:
+        values = [convert(value) for convert, value in zip(converters, row, strict=False)]
+        series_id = values[0]
+        if series_id not in series:
+            series[series_id] = Series.from_db(
+                connection.alias, [field.attname for field in fields], values
+            )
+        number, patch_id = row[-2], row[-1]
+        if patch_id is not None:
+            siblings.setdefault(series_id, {})[number] = patch_id
+    return series, siblings
+
+
+def _converter(field):
+    """How the ORM turns this column's database value into Python (dates on SQLite)."""
+    converters = connection.ops.get_db_converters(field.get_col(field.model._meta.db_table))
+    if hasattr(field, "from_db_value"):
+        converters.append(field.from_db_value)
+
+    def convert(value: object) -> object:
+        for function in converters:
+            value = function(value, field.get_col(field.model._meta.db_table), connection)
+        return value
+
+    return convert
 
 
 def _siblings(series_ids: list[int]) -> dict[int, dict[int, int]]:
