@@ -2,6 +2,8 @@
 
 import argparse
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.management.base import DjangoHelpFormatter
 from django.db import connection
@@ -36,19 +38,29 @@ def report_level(report: MailReport) -> int:
     return logging.WARNING
 
 
-def prepare_statements() -> bool:
+@contextmanager
+def prepared_statements(enabled: bool = True) -> Iterator[None]:
     """Let PostgreSQL plan each statement of a bulk import once, not once per mail.
 
     An import repeats a dozen statements for every mail; planning them costs more than
-    running them. psycopg prepares a statement after its second use when parameters
-    are sent apart from the query (server-side binding), which Django leaves off by
-    default for the sake of connection poolers in transaction mode. This changes only
-    this process's connection, and only before it is in a transaction.
+    running them. psycopg prepares a statement after its second use when parameters are
+    sent apart from the query (server-side binding), which Django leaves off by default
+    for the sake of connection poolers in transaction mode. The connection is reopened
+    with these options for the duration of the block, then with the usual ones again;
+    nothing changes inside a transaction (a test's, for instance).
     """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return False
+    if not enabled or connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
     options = connection.settings_dict.setdefault("OPTIONS", {})
+    saved = dict(options)
     options.setdefault("server_side_binding", True)
     options.setdefault("prepare_threshold", 2)
     connection.close()
-    return True
+    try:
+        yield
+    finally:
+        options.clear()
+        options.update(saved)
+        if not connection.in_atomic_block:
+            connection.close()

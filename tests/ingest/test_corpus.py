@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from ingest.models import FailedMail, UnattachedMail
 from ingest.services import Status, ingest_mail
@@ -106,6 +107,8 @@ def test_the_dev_list_archive_gives_the_manifest(project):
     }
     assert summary["waiting"] == 0
     assert snapshot(project) == expected_snapshot(expected)
+    # The import's prepared statements (PostgreSQL) end with it.
+    assert "server_side_binding" not in connection.settings_dict["OPTIONS"]
     assert Series.objects.filter(received_total__lt=1).count() == 0
     assert not UnattachedMail.objects.filter(status="waiting").exists()
 

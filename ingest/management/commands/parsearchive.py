@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from ingest.archives import Archive
-from ingest.management.helpers import keep_help_layout, prepare_statements
+from ingest.management.helpers import keep_help_layout, prepared_statements
 from ingest.parallel import default_jobs, parse_all
 from ingest.services import MailReport, Status, store_parsed
 from ingest.store import IngestContext, Outcome, Settled, flush_waiting
@@ -183,8 +183,18 @@ Exit status:
 
     def handle(self, *args, **options) -> None:
         archives = [self._archive(path) for path in options["paths"]]
-        if not options["no_prepared_statements"]:
-            prepare_statements()
+        with prepared_statements(not options["no_prepared_statements"]):
+            summary = self._import_all(archives, options)
+        if options["json"]:
+            self.stdout.write(json.dumps(summary.as_dict(), indent=2))
+        else:
+            self.stdout.write(summary.as_text(), ending="")
+        if summary.errors:
+            raise CommandError(
+                f"{summary.errors} mails failed and were quarantined", returncode=EXIT_ERRORS
+            )
+
+    def _import_all(self, archives: list[Archive], options: dict) -> Summary:
         summary = Summary()
         context = IngestContext()
         progress = Progress(self.stderr, enabled=self.stderr.isatty())
@@ -200,14 +210,7 @@ Exit status:
         if not options["keep_waiting"] and summary.project_ids:
             self._settle_waiting(summary, context)
         summary.seconds = time.monotonic() - started
-        if options["json"]:
-            self.stdout.write(json.dumps(summary.as_dict(), indent=2))
-        else:
-            self.stdout.write(summary.as_text(), ending="")
-        if summary.errors:
-            raise CommandError(
-                f"{summary.errors} mails failed and were quarantined", returncode=EXIT_ERRORS
-            )
+        return summary
 
     def _settle_waiting(self, summary: Summary, context: IngestContext) -> None:
         """Replies whose parent never came: attached to a known ancestor, or dropped."""
