@@ -183,8 +183,8 @@ def merge_series(source: Series, *, into: Series, knowledge: "ThreadKnowledge") 
     # One series-created event stays; the others now tell about the merged series.
     Event.objects.filter(series=source, category=Event.Category.SERIES_CREATED).delete()
     Event.objects.filter(series=source).update(series=target)
-    target.dependencies.add(*source.dependencies.all())
-    for dependent in source.dependents.all():
+    target.dependencies.add(*source.dependencies.exclude(pk=target.pk))
+    for dependent in source.dependents.exclude(pk=target.pk):
         dependent.dependencies.add(target)
     cover = source.cover_letter
     if cover is not None:

@@ -350,3 +350,25 @@ class TestOutOfOrder:
             frozenset(mail.msgid for mail in original),
             frozenset(mail.msgid for mail in [resend_cover, *resend]),
         }
+
+    def test_a_merge_keeps_dependencies_and_one_series_created_event(self):
+        """Patch 3 of a chain arrives first (a provisional series of its own, with a
+        dependency); patch 2 links it to the series of the cover and patch 1."""
+        project = ProjectFactory()
+        base = ParsedMailFactory()
+        store_mail(base, project=project)
+        cover, first, second, third = self.thread("chain")
+        third.depends_on = [base.msgid]
+        for mail in (third, cover, first):
+            store_mail(mail, project=project)
+        assert Series.objects.filter(project=project).count() == 3
+
+        store_mail(second, project=project)
+
+        base_series = Patch.objects.get(msgid=base.msgid).series
+        merged = Series.objects.get(cover_letter__msgid=cover.msgid)
+        assert Series.objects.filter(project=project).count() == 2
+        assert set(merged.patches.values_list("number", flat=True)) == {1, 2, 3}
+        assert list(merged.dependencies.all()) == [base_series]
+        created = Event.objects.filter(category="series-created", series=merged)
+        assert created.count() == 1
