@@ -105,6 +105,9 @@ class Patch(models.Model):
         ]
         indexes = [
             models.Index(fields=["project", "archived", "state", "date"], name="patch_list_idx"),
+            # The API's default patch list order (id) under its usual filters, so a page
+            # is read from the index instead of walking every archived patch (bench/).
+            models.Index(fields=["project", "archived", "state", "id"], name="patch_list_id_idx"),
             models.Index(fields=["project", "date"], name="patch_project_date_idx"),
             models.Index(fields=["submitter", "date"], name="patch_submitter_idx"),
             models.Index(fields=["delegate", "date"], name="patch_delegate_idx"),

@@ -87,15 +87,28 @@ class IdOrKeyFilter(VersionAwareFilterMixin, django_filters.Filter):
         values = self.values_for_request(value or [])
         if not values:
             return queryset
-        condition = Q()
-        for item in values:
-            if item.isdigit():
-                condition |= Q(**{f"{self.field_name}__pk": int(item)})
-            else:
-                condition |= Q(**{f"{self.field_name}__{self.key_field}__{self.key_lookup}": item})
+        # Ids no database can hold match nothing.
+        ids = [int(item) for item in values if item.isdigit() and int(item) <= MAX_ID]
+        keys = [item for item in values if not item.isdigit()]
+        if keys:
+            ids += self.keyed_ids(queryset, keys)
+        condition = Q(**{f"{self.field_name}__pk__in": ids})
         return (
             queryset.filter(condition).distinct() if self.distinct else queryset.filter(condition)
         )
+
+    def keyed_ids(self, queryset: QuerySet, keys: list[str]) -> list[int]:
+        """The ids of the related rows the natural keys name, looked up first (as
+        Patchwork's filter fields do): the list query then compares the foreign key with
+        constants, which lets PostgreSQL read a page from an index in the list's order.
+        Joined and filtered on the key instead, it walked the primary key through every
+        archived patch (62 ms for the first page at 100k patches, 0.3 ms this way; see
+        bench/)."""
+        related_model = queryset.model._meta.get_field(self.field_name).related_model
+        condition = Q()
+        for key in keys:
+            condition |= Q(**{f"{self.key_field}__{self.key_lookup}": key})
+        return list(related_model._default_manager.filter(condition).values_list("pk", flat=True))
 
 
 class MultipleExactFilter(VersionAwareFilterMixin, django_filters.Filter):
