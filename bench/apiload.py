@@ -82,7 +82,20 @@ def count_queries(config: BenchConfig, database_url: str, endpoints: list[Endpoi
     return {result["name"]: result for result in json.loads(completed.stdout)["results"]}
 
 
-def explain_slowest(database_url: str, query_counts: dict, out_dir: Path) -> dict[str, str]:
+def redact(value: object, secret: str) -> object:
+    """value with every occurrence of secret (the API token in captured SQL) masked."""
+    if isinstance(value, str):
+        return value.replace(secret, "<token>")
+    if isinstance(value, dict):
+        return {key: redact(item, secret) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact(item, secret) for item in value]
+    return value
+
+
+def explain_slowest(
+    database_url: str, query_counts: dict, out_dir: Path, secret: str
+) -> dict[str, str]:
     """EXPLAIN (ANALYZE, BUFFERS) of each endpoint's slowest read query, saved as text."""
     plans: dict[str, str] = {}
     with connect(database_url) as connection:
@@ -95,7 +108,9 @@ def explain_slowest(database_url: str, query_counts: dict, out_dir: Path) -> dic
                 plan = "\n".join(row[0] for row in rows.fetchall())
             except Exception as error:  # the plan is informative only
                 plan = f"EXPLAIN failed: {error}"
-            plans[name] = f"-- {slowest['ms']} ms in Django\n{slowest['sql']}\n\n{plan}\n"
+            plans[name] = redact(
+                f"-- {slowest['ms']} ms in Django\n{slowest['sql']}\n\n{plan}\n", secret
+            )
             (out_dir / f"explain-{name}.txt").write_text(plans[name])
     return plans
 

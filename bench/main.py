@@ -263,7 +263,10 @@ def measure_api(run: Run, main_url: str) -> dataset.Targets:
     if "error" in counted:
         run.problem(f"query counting failed: {counted['error'][-300:]}")
         counted = {}
-    run.results["explain"] = sorted(apiload.explain_slowest(main_url, counted, run.log_dir))
+    run.results["explain"] = sorted(
+        apiload.explain_slowest(main_url, counted, run.log_dir, run.token)
+    )
+    counted = apiload.redact(counted, run.token)
     run.results["api"] = {
         endpoint.name: apiload.summarize_endpoint(
             endpoint, loads[endpoint.name], floors.get(endpoint.name), counted.get(endpoint.name)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from bench.apiload import redact
 from bench.report import markdown, write_results
 from bench.targets import evaluate
 
@@ -113,3 +114,11 @@ def test_write_results_writes_json_and_markdown(results, tmp_path):
     saved = json.loads(json_path.read_text())
     assert {target["target"] for target in saved["targets"]} >= {"patch detail p50 <= 10 ms"}
     assert (tmp_path / "latest.md").read_text() == markdown_path.read_text()
+
+
+def test_redact_masks_the_token_everywhere():
+    """Captured SQL carries the API token of the benchmark user: it never reaches results."""
+    secret = "f" * 40
+    captured = {"people-q": {"slowest": [{"sql": f"... WHERE key = '{secret}'", "ms": 1.0}]}}
+    assert secret not in json.dumps(redact(captured, secret))
+    assert redact(captured, secret)["people-q"]["slowest"][0]["ms"] == 1.0
