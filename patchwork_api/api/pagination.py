@@ -1,12 +1,37 @@
 """Pagination of list endpoints: ``page``/``per_page``, a bare JSON array and a Link header."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 250
+
+
+class DeferredJoinPaginator(Paginator):
+    """A Paginator that finds a deep page's rows by their primary keys first.
+
+    ``ORDER BY ... LIMIT 30 OFFSET n`` over the full query joins (and sorts) every one
+    of the n skipped rows with all the tables the serializer reads; selecting the page's
+    keys with the same filters and order reads an index only, and the page's rows are then
+    fetched by key. At 100k patches the patch list's page 200 went from 61 ms of SQL (an
+    external merge sort of 6,000 joined rows) to ~2 ms (see bench/). The first page and
+    DISTINCT querysets keep the plain slice.
+    """
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        object_list = self.object_list
+        if not bottom or not isinstance(object_list, QuerySet) or object_list.query.distinct:
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        page_keys = object_list.values("pk")[bottom:top]
+        return self._get_page(object_list.filter(pk__in=page_keys), number, self)
 
 
 class LinkHeaderPagination(PageNumberPagination):
@@ -22,7 +47,7 @@ class LinkHeaderPagination(PageNumberPagination):
     page_size = DEFAULT_PER_PAGE
     max_page_size = MAX_PER_PAGE
     page_size_query_param = "per_page"
-    django_paginator_class = Paginator
+    django_paginator_class = DeferredJoinPaginator
 
     def get_paginated_response(self, data):
         return Response(data, headers=self.get_headers())
