@@ -6,6 +6,8 @@ Serializers call these so that every resource builds its ``web_url``, ``mbox`` a
 
 from django.urls import reverse
 
+from patchwork_api.api.urltemplates import build_template
+
 
 def strip_brackets(msgid: str) -> str:
     """``<abc@example.org>`` -> ``abc@example.org`` (URLs and filters use the bare form)."""
@@ -16,32 +18,36 @@ def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+def _link(request, view_name: str, **url_kwargs) -> str:
+    """The absolute URL of a route; within a request each route is reversed once
+    (lists build several links per row) and then filled in."""
+    if request is None:
+        return reverse(view_name, kwargs=url_kwargs)
+    templates = request.__dict__.setdefault("_link_templates", {})
+    names = tuple(url_kwargs)
+    key = (view_name, names)
+    if key not in templates:
+        templates[key] = build_template(
+            lambda placeholders: _absolute(request, reverse(view_name, kwargs=placeholders)),
+            list(names),
+        )
+    return templates[key].fill(list(url_kwargs.values()))
+
+
 def patch_web_url(request, linkname: str, msgid: str) -> str:
-    return _absolute(
-        request,
-        reverse("patch-detail", kwargs={"linkname": linkname, "msgid": strip_brackets(msgid)}),
-    )
+    return _link(request, "patch-detail", linkname=linkname, msgid=strip_brackets(msgid))
 
 
 def patch_mbox_url(request, linkname: str, msgid: str) -> str:
-    return _absolute(
-        request,
-        reverse("patch-mbox", kwargs={"linkname": linkname, "msgid": strip_brackets(msgid)}),
-    )
+    return _link(request, "patch-mbox", linkname=linkname, msgid=strip_brackets(msgid))
 
 
 def cover_web_url(request, linkname: str, msgid: str) -> str:
-    return _absolute(
-        request,
-        reverse("cover-detail", kwargs={"linkname": linkname, "msgid": strip_brackets(msgid)}),
-    )
+    return _link(request, "cover-detail", linkname=linkname, msgid=strip_brackets(msgid))
 
 
 def cover_mbox_url(request, linkname: str, msgid: str) -> str:
-    return _absolute(
-        request,
-        reverse("cover-mbox", kwargs={"linkname": linkname, "msgid": strip_brackets(msgid)}),
-    )
+    return _link(request, "cover-mbox", linkname=linkname, msgid=strip_brackets(msgid))
 
 
 def comment_web_url(request, parent_web_url: str, comment_id: int) -> str:
@@ -50,12 +56,11 @@ def comment_web_url(request, parent_web_url: str, comment_id: int) -> str:
 
 
 def series_web_url(request, linkname: str, series_id: int) -> str:
-    path = reverse("project-patch-list", kwargs={"linkname": linkname})
-    return _absolute(request, f"{path}?series={series_id}")
+    return f"{_link(request, 'project-patch-list', linkname=linkname)}?series={series_id}"
 
 
 def series_mbox_url(request, series_id: int) -> str:
-    return _absolute(request, reverse("series-mbox", kwargs={"series_id": series_id}))
+    return _link(request, "series-mbox", series_id=series_id)
 
 
 def bundle_web_url(request, username: str, bundlename: str) -> str:

@@ -95,13 +95,5 @@ class EventSerializer(VersionedModelSerializer):
 
     def render(self, renderer: Renderer, value) -> Any:
         if isinstance(renderer, type) and issubclass(renderer, serializers.BaseSerializer):
-            return self.embedded_serializer(renderer).to_representation(value)
+            return self.embedded(renderer).to_representation(value)
         return renderer(value)
-
-    def embedded_serializer(self, serializer_class) -> serializers.BaseSerializer:
-        """One instance per embedded serializer class for the whole list: building a
-        serializer's fields costs more than rendering an object with them."""
-        cache = self.__dict__.setdefault("_embedded_serializers", {})
-        if serializer_class not in cache:
-            cache[serializer_class] = serializer_class(context=self.context)
-        return cache[serializer_class]

@@ -16,6 +16,7 @@ from patchwork_api.api.serializers import (
     ApiUrlField,
     EmbeddedRelatedField,
     VersionedModelSerializer,
+    embedded_serializer,
 )
 from people.serializers import PersonEmbeddedSerializer, UserEmbeddedSerializer
 from projects.serializers import ProjectEmbeddedSerializer
@@ -228,7 +229,8 @@ class RelatedPatchesField(serializers.Field):
             (other for other in patch.related.patches.all() if other.pk != patch.pk),
             key=lambda other: other.pk,
         )
-        return [PatchEmbeddedSerializer(other, context=self.context).data for other in others]
+        renderer = embedded_serializer(self, PatchEmbeddedSerializer)
+        return [renderer.to_representation(other) for other in others]
 
 
 class PatchListSerializer(VersionedModelSerializer):
@@ -317,7 +319,7 @@ class PatchListSerializer(VersionedModelSerializer):
         # imported here: the series serializers embed patches and import this module
         from series.serializers import SeriesEmbeddedSerializer
 
-        return [SeriesEmbeddedSerializer(patch.series, context=self.context).data]
+        return [self.embedded(SeriesEmbeddedSerializer).to_representation(patch.series)]
 
     def get_check(self, patch: Patch) -> str:
         if hasattr(patch, "latest_checks"):

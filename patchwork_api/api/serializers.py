@@ -11,6 +11,7 @@ and are left out of both representation and input for requests of older versions
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from patchwork_api.api.urltemplates import build_template
 from patchwork_api.api.versioning import request_version
 
 
@@ -25,6 +26,20 @@ class VersionedModelSerializer(serializers.ModelSerializer):
                 for name in names:
                     fields.pop(name, None)
         return fields
+
+    def embedded(self, serializer_class) -> serializers.BaseSerializer:
+        """One instance of an embedded serializer for the whole response: building a
+        serializer's fields costs more than rendering an object with them."""
+        return embedded_serializer(self, serializer_class)
+
+
+def embedded_serializer(owner, serializer_class) -> serializers.BaseSerializer:
+    """A ``serializer_class`` instance cached on ``owner`` (a serializer or a field, both
+    created per request), sharing its context."""
+    cache = owner.__dict__.setdefault("_embedded_serializers", {})
+    if serializer_class not in cache:
+        cache[serializer_class] = serializer_class(context=owner.context)
+    return cache[serializer_class]
 
 
 class ApiUrlField(serializers.Field):
@@ -43,8 +58,14 @@ class ApiUrlField(serializers.Field):
         self.lookups = lookups or {"pk": "pk"}
 
     def to_representation(self, instance):
-        url_kwargs = {name: getattr(instance, attr) for name, attr in self.lookups.items()}
-        return reverse(self.view_name, kwargs=url_kwargs, request=self.context.get("request"))
+        # Reversed once per serializer (so once per request), then filled per object.
+        if not hasattr(self, "_template"):
+            request = self.context.get("request")
+            self._template = build_template(
+                lambda url_kwargs: reverse(self.view_name, kwargs=url_kwargs, request=request),
+                list(self.lookups),
+            )
+        return self._template.fill([getattr(instance, attr) for attr in self.lookups.values()])
 
 
 class EmbeddedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -61,7 +82,7 @@ class EmbeddedRelatedField(serializers.PrimaryKeyRelatedField):
         return False
 
     def to_representation(self, value):
-        return self.serializer_class(value, context=self.context).data
+        return embedded_serializer(self, self.serializer_class).to_representation(value)
 
     def display_value(self, instance) -> str:
         return str(instance)
