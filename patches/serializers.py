@@ -62,21 +62,19 @@ class CheckEmbeddedSerializer(VersionedModelSerializer):
         read_only_fields = fields
 
 
-class PatchCommentEmbeddedSerializer(VersionedModelSerializer):
-    """A patch comment as embedded in event payloads (needs ``patch__project`` selected).
+class CommentEmbeddedBase(VersionedModelSerializer):
+    """A patch or cover-letter comment as embedded in event payloads.
 
+    Subclasses name the comment's parent (``parent_field``) and its web page;
     ``name`` is the comment's subject, read from its stored headers.
     """
 
-    url = ApiUrlField(
-        "api-patch-comment-detail", lookups={"patch_id": "patch_id", "comment_id": "pk"}
-    )
+    parent_field = ""
     web_url = serializers.SerializerMethodField()
     list_archive_url = serializers.SerializerMethodField()
     name = serializers.SerializerMethodField()
 
     class Meta:
-        model = PatchComment
         fields = ("id", "url", "web_url", "msgid", "list_archive_url", "date", "name")
         read_only_fields = fields
         versioned_fields = {
@@ -85,18 +83,36 @@ class PatchCommentEmbeddedSerializer(VersionedModelSerializer):
             (1, 3): ("url",),
         }
 
-    def get_web_url(self, comment: PatchComment) -> str:
-        patch = comment.patch
-        parent_url = links.patch_web_url(
-            self.context.get("request"), patch.project.linkname, patch.msgid
-        )
+    def parent_web_url(self, parent) -> str:
+        raise NotImplementedError
+
+    def get_web_url(self, comment) -> str:
+        parent_url = self.parent_web_url(getattr(comment, self.parent_field))
         return links.comment_web_url(self.context.get("request"), parent_url, comment.pk)
 
-    def get_list_archive_url(self, comment: PatchComment) -> str | None:
-        return links.list_archive_url(comment.patch.project.list_archive_url_format, comment.msgid)
+    def get_list_archive_url(self, comment) -> str | None:
+        project = getattr(comment, self.parent_field).project
+        return links.list_archive_url(project.list_archive_url_format, comment.msgid)
 
-    def get_name(self, comment: PatchComment) -> str:
+    def get_name(self, comment) -> str:
         return subject_from_headers(comment.headers)
+
+
+class PatchCommentEmbeddedSerializer(CommentEmbeddedBase):
+    """A patch comment as embedded in event payloads (needs ``patch__project`` selected)."""
+
+    parent_field = "patch"
+    url = ApiUrlField(
+        "api-patch-comment-detail", lookups={"patch_id": "patch_id", "comment_id": "pk"}
+    )
+
+    class Meta(CommentEmbeddedBase.Meta):
+        model = PatchComment
+
+    def parent_web_url(self, patch: Patch) -> str:
+        return links.patch_web_url(
+            self.context.get("request"), patch.project.linkname, patch.msgid
+        )
 
 
 def subject_from_headers(headers: str) -> str:
