@@ -47,7 +47,12 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
-            "OPTIONS": {"timeout": 30},
+            "OPTIONS": {
+                "timeout": 30,
+                # WAL lets the API read while mail is written; NORMAL syncs at
+                # checkpoints rather than on every commit (still crash-safe in WAL mode).
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}

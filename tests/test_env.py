@@ -121,3 +121,14 @@ def test_postgres_invalid_port_is_refused_without_echoing_the_password(port):
 def test_unsupported_database_schemes_are_refused(url):
     with pytest.raises(ConfigurationError, match="not supported"):
         parse_database_url(url, base_dir=BASE_DIR)
+
+
+def test_sqlite_files_use_write_ahead_logging(tmp_path):
+    """The API keeps reading while mail is written: SQLite files open in WAL mode."""
+    import sqlite3
+
+    database = parse_database_url(f"sqlite:///{tmp_path}/wal.sqlite3", base_dir=tmp_path)
+    connection = sqlite3.connect(database["NAME"])
+    connection.executescript(database["OPTIONS"]["init_command"])
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
