@@ -5,38 +5,27 @@ from rest_framework import serializers
 
 from covers.models import Cover, CoverComment
 from downloads import links
-from patches.serializers import CommentEmbeddedBase, headers_as_dict, subject_from_headers
+from patches.serializers import (
+    CommentEmbeddedBase,
+    SubmissionEmbeddedBase,
+    headers_as_dict,
+    subject_from_headers,
+)
 from patchwork_api.api.serializers import ApiUrlField, VersionedModelSerializer
 from people.serializers import PersonEmbeddedSerializer
 from projects.serializers import ProjectEmbeddedSerializer
 
 
-class CoverEmbeddedSerializer(VersionedModelSerializer):
+class CoverEmbeddedSerializer(SubmissionEmbeddedBase):
     """A cover letter as embedded in other resources (needs ``project`` selected)."""
 
     url = ApiUrlField("api-cover-detail")
-    web_url = serializers.SerializerMethodField()
-    list_archive_url = serializers.SerializerMethodField()
-    mbox = serializers.SerializerMethodField()
+    web_url_builder = staticmethod(links.cover_web_url)
+    mbox_url_builder = staticmethod(links.cover_mbox_url)
 
-    class Meta:
+    class Meta(SubmissionEmbeddedBase.Meta):
         model = Cover
-        fields = ("id", "url", "web_url", "msgid", "list_archive_url", "date", "name", "mbox")
-        read_only_fields = fields
         versioned_fields = {(1, 1): ("web_url", "mbox"), (1, 2): ("list_archive_url",)}
-
-    def get_web_url(self, cover: Cover) -> str:
-        return links.cover_web_url(
-            self.context.get("request"), cover.project.linkname, cover.msgid
-        )
-
-    def get_list_archive_url(self, cover: Cover) -> str | None:
-        return links.list_archive_url(cover.project.list_archive_url_format, cover.msgid)
-
-    def get_mbox(self, cover: Cover) -> str:
-        return links.cover_mbox_url(
-            self.context.get("request"), cover.project.linkname, cover.msgid
-        )
 
 
 class CoverCommentEmbeddedSerializer(CommentEmbeddedBase):

@@ -22,32 +22,42 @@ from people.serializers import PersonEmbeddedSerializer, UserEmbeddedSerializer
 from projects.serializers import ProjectEmbeddedSerializer
 
 
-class PatchEmbeddedSerializer(VersionedModelSerializer):
-    """A patch as embedded in other resources (needs ``project`` selected)."""
+class SubmissionEmbeddedBase(VersionedModelSerializer):
+    """A patch or cover letter as embedded in other resources (needs ``project``
+    selected). Subclasses name the link builders of their web page and mbox."""
 
-    url = ApiUrlField("api-patch-detail")
     web_url = serializers.SerializerMethodField()
     list_archive_url = serializers.SerializerMethodField()
     mbox = serializers.SerializerMethodField()
+    web_url_builder = staticmethod(links.patch_web_url)
+    mbox_url_builder = staticmethod(links.patch_mbox_url)
 
     class Meta:
-        model = Patch
         fields = ("id", "url", "web_url", "msgid", "list_archive_url", "date", "name", "mbox")
         read_only_fields = fields
+
+    def get_web_url(self, submission) -> str:
+        return self.web_url_builder(
+            self.context.get("request"), submission.project.linkname, submission.msgid
+        )
+
+    def get_list_archive_url(self, submission) -> str | None:
+        return links.list_archive_url(submission.project.list_archive_url_format, submission.msgid)
+
+    def get_mbox(self, submission) -> str:
+        return self.mbox_url_builder(
+            self.context.get("request"), submission.project.linkname, submission.msgid
+        )
+
+
+class PatchEmbeddedSerializer(SubmissionEmbeddedBase):
+    """A patch as embedded in other resources (needs ``project`` selected)."""
+
+    url = ApiUrlField("api-patch-detail")
+
+    class Meta(SubmissionEmbeddedBase.Meta):
+        model = Patch
         versioned_fields = {(1, 1): ("web_url",), (1, 2): ("list_archive_url",)}
-
-    def get_web_url(self, patch: Patch) -> str:
-        return links.patch_web_url(
-            self.context.get("request"), patch.project.linkname, patch.msgid
-        )
-
-    def get_list_archive_url(self, patch: Patch) -> str | None:
-        return links.list_archive_url(patch.project.list_archive_url_format, patch.msgid)
-
-    def get_mbox(self, patch: Patch) -> str:
-        return links.patch_mbox_url(
-            self.context.get("request"), patch.project.linkname, patch.msgid
-        )
 
 
 class CheckEmbeddedSerializer(VersionedModelSerializer):
