@@ -15,6 +15,7 @@ from ingest.management.helpers import keep_help_layout, prepared_statements
 from ingest.parallel import default_jobs, parse_all
 from ingest.services import MailReport, Status, store_parsed
 from ingest.store import IngestContext, Outcome, Settled, flush_waiting
+from ingest.store.statistics import PlannerStatistics
 from projects.models import Project
 
 logger = logging.getLogger("patchwork.ingest")
@@ -197,11 +198,12 @@ Exit status:
     def _import_all(self, archives: list[Archive], options: dict) -> Summary:
         summary = Summary()
         context = IngestContext()
+        statistics = PlannerStatistics()
         progress = Progress(self.stderr, enabled=self.stderr.isatty())
         started = time.monotonic()
         for archive in archives:
             try:
-                self._import(archive, options, context, summary, progress)
+                self._import(archive, options, context, summary, progress, statistics)
             except (OSError, EOFError, lzma.LZMAError) as error:
                 # A truncated or corrupt file: what was read is kept, the rest is lost.
                 summary.errors += 1
@@ -228,12 +230,15 @@ Exit status:
         context: IngestContext,
         summary: Summary,
         progress: Progress,
+        statistics: PlannerStatistics,
     ) -> None:
         list_id = options["list_id"]
         for outcome in parse_all(archive.messages(), list_id=list_id, jobs=options["jobs"]):
             report = store_parsed(outcome, context=context, list_id=list_id)
             summary.add(report)
-            if report.status == Status.FAILED:
+            if report.status == Status.STORED:
+                statistics.mail_stored()
+            elif report.status == Status.FAILED:
                 logger.error("parsearchive: %s (quarantined)", report.describe())
             else:
                 logger.debug("parsearchive: %s", report.describe())
