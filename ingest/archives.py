@@ -1,6 +1,6 @@
 """Reading mail archives as a stream of raw messages: mbox (plain, gz, xz, bz2) and maildir.
 
-An mbox is read line by line, never whole, so archives larger than memory work. Its
+An mbox is read in chunks, never whole, so archives larger than memory work. Its
 messages are split at ``From `` lines, as Python's ``mailbox.mbox`` does, and mboxrd
 escaping is undone (``>From `` -> ``From ``, ``>>From `` -> ``>From ``).
 """
@@ -15,7 +15,9 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import BinaryIO
 
-MBOXRD_ESCAPED = re.compile(rb"^>+From ")
+SEPARATOR = re.compile(rb"^From [^\n]*(?:\n|\Z)", re.MULTILINE)
+MBOXRD_ESCAPED = re.compile(rb"^>(>*From )", re.MULTILINE)
+CHUNK_SIZE = 1 << 20
 COMPRESSED_MAGIC = {
     b"\x1f\x8b": gzip.open,
     b"\xfd7zXZ\x00": lzma.open,
@@ -48,30 +50,57 @@ class Archive:
                 yield from mbox_messages(stream)
 
 
-def mbox_messages(stream: BinaryIO) -> Iterator[bytes]:
-    """The messages of an mbox stream, without their ``From `` separator lines."""
-    lines: list[bytes] = []
-    started = False
-    for line in stream:
-        if line.startswith(b"From "):
-            if started:
-                yield _message(lines)
-            lines = []
-            started = True
-            continue
-        if MBOXRD_ESCAPED.match(line):
-            line = line[1:]
-        lines.append(line)
+def mbox_messages(stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """The messages of an mbox stream, without their ``From `` separator lines.
+
+    The stream is read in chunks and cut at separator lines with one regular expression
+    search per message, not line by line: splitting stays cheap beside parsing.
+    """
+    started = False  # a separator or a line of content has been seen
+    parts: list[bytes] = []  # the current message so far
+    pending = b""  # the tail of the last chunk, after its last complete line
+    while chunk := stream.read(chunk_size):
+        text = pending + chunk
+        cut = text.rfind(b"\n") + 1
+        text, pending = text[:cut], text[cut:]
+        for separated in _separated(text, parts, started):
+            yield _message(separated)
+        started = started or bool(text)
+    if pending:
+        for separated in _separated(pending, parts, started):
+            yield _message(separated)
         started = True
-    if started and any(line.strip() for line in lines):
-        yield _message(lines)
+    message = b"".join(parts)
+    if started and message.strip():
+        yield _message([message])
 
 
-def _message(lines: list[bytes]) -> bytes:
+def _separated(text: bytes, parts: list[bytes], started: bool) -> Iterator[list[bytes]]:
+    """Add whole lines to ``parts``; yield the finished messages a separator closes."""
+    position = 0
+    for separator in SEPARATOR.finditer(text):
+        if separator.start() > position:
+            parts.append(text[position : separator.start()])
+            started = True
+        if started:
+            yield parts[:]
+        parts.clear()
+        started = True
+        position = separator.end()
+    if position < len(text):
+        parts.append(text[position:])
+
+
+def _message(parts: list[bytes]) -> bytes:
+    message = b"".join(parts)
     # The blank line before the next "From " separates messages; it is not content.
-    if lines and lines[-1] in (b"\n", b"\r\n"):
-        lines = lines[:-1]
-    return b"".join(lines)
+    if message in (b"\n", b"\r\n"):
+        return b""
+    if message.endswith(b"\n\r\n"):
+        message = message[:-2]
+    elif message.endswith(b"\n\n"):
+        message = message[:-1]
+    return MBOXRD_ESCAPED.sub(rb"\1", message)
 
 
 def _decompressed(raw: io.BufferedReader) -> AbstractContextManager[BinaryIO]:

@@ -102,7 +102,7 @@ def place_patch(
     parent, blocked = candidates.parent_series()
     if own is not None and parent is not None and own.id != parent.id:
         if candidates.can_merge(own, into=parent):
-            merge_series(own, into=parent, knowledge=knowledge)
+            merge_series(own, into=parent, knowledge=knowledge, events=events)
             return PatchPlacement(parent, number, False, _siblings([parent.id]).get(parent.id, {}))
         return candidates.placement(parent)
     if parent is not None:
@@ -169,12 +169,15 @@ def add_cover_letter(
     _claim(series, mail.msgid, None, knowledge)
 
 
-def merge_series(source: Series, *, into: Series, knowledge: "ThreadKnowledge") -> None:
+def merge_series(
+    source: Series, *, into: Series, knowledge: "ThreadKnowledge", events: "EventLog"
+) -> None:
     """Move everything of ``source`` into ``into`` and delete ``source``.
 
     Two provisional parts of one posting meet when the mail linking them arrives.
     """
     target = into
+    events.write_queued()  # the stored events of both series are changed below
     Patch.objects.filter(series=source).update(series=target)
     SeriesReference.objects.filter(series=source).update(series=target)
     for msgid, series_id in knowledge.references.items():
@@ -363,13 +366,11 @@ def _series_with_siblings(
         f"ON p.{quote('series_id')} = s.{quote('id')} "
         f"WHERE s.{quote('id')} IN ({', '.join(['%s'] * len(series_ids))})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(series_ids))
-        rows = cursor.fetchall()
+    found = rows.run(sql, list(series_ids)).fetchall()
     converters = [_converter(field) for field in fields]
     series: dict[int, Series] = {}
     siblings: dict[int, dict[int, int]] = {}
-    for row in rows:
+    for row in found:
         values = [convert(value) for convert, value in zip(converters, row, strict=False)]
         series_id = values[0]
         if series_id not in series:

@@ -8,17 +8,25 @@ error so that it can be retried once the cause is fixed.
 
 import logging
 import re
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from ingest.message import MailParseError, ParsedMail
 from ingest.parser import parse_mail
 from ingest.quarantine import quarantine_mail
 from ingest.store import IngestContext, Settled, StoreResult, store_mail
+from ingest.store.batch import StoreBatch
 
 logger = logging.getLogger("patchwork.ingest")
+
+# parsearchive's batches: long enough to share the commit and the lock among many
+# mails, short enough that a concurrent parsemail waits for the project lock briefly.
+BATCH_MAILS = 200
+BATCH_SECONDS = 0.25
 
 RAW_MSGID = re.compile(rb"^message-id:[ \t]*(.*?)\s*$", re.IGNORECASE | re.MULTILINE)
 
@@ -87,14 +95,21 @@ def store_parsed(
     context: IngestContext | None = None,
     quarantine: bool = True,
     list_id: str | None = None,
+    batch: StoreBatch | None = None,
 ) -> MailReport:
-    """Store what ``parse_raw`` made of a mail; report what became of it."""
+    """Store what ``parse_raw`` made of a mail; report what became of it.
+
+    With a ``batch`` (inside the caller's transaction), an error of the store step
+    propagates instead of being quarantined: the caller rolls the batch back.
+    """
     raw = outcome.raw
     if outcome.unparseable:
         return MailReport(Status.UNPARSEABLE, "unparseable", raw_msgid(raw), outcome.unparseable)
     if outcome.failure or outcome.mail is None:
         return _failed(raw, outcome.failure, raw_msgid(raw), list_id, quarantine=quarantine)
     parsed = outcome.mail
+    if batch is not None:
+        return _report(store_mail(parsed, context=context, batch=batch), parsed.msgid)
     try:
         result = store_mail(parsed, context=context)
     except Exception as error:  # kept in the quarantine and reported
@@ -107,6 +122,87 @@ def store_parsed(
             database_error=isinstance(error, DatabaseError),
         )
     return _report(result, parsed.msgid)
+
+
+def store_batches(
+    outcomes: Iterable[ParseOutcome],
+    *,
+    context: IngestContext,
+    list_id: str | None = None,
+    max_mails: int = BATCH_MAILS,
+    max_seconds: float = BATCH_SECONDS,
+) -> Iterator[MailReport]:
+    """Store parsed mails in batches of one transaction each (see ``store.batch``).
+
+    A batch ends after ``max_mails`` mails or ``max_seconds``, whichever comes first;
+    its reports are yielded once it is committed. When a mail of the batch fails, the
+    batch is rolled back and its mails are stored again one transaction each, so that
+    only the failing mail is quarantined. When reading the next mail fails (a truncated
+    archive), the mails read before are stored, then the error propagates.
+    """
+    pending = iter(outcomes)
+    while True:
+        attempt = _store_batch(pending, context, list_id, max_mails, max_seconds)
+        reports = attempt.reports
+        if reports is None:
+            logger.info(
+                "a batch of %d mails was rolled back (%s); storing them one by one",
+                len(attempt.outcomes),
+                attempt.failure,
+            )
+            context.clear()
+            reports = [
+                store_parsed(outcome, context=context, list_id=list_id)
+                for outcome in attempt.outcomes
+            ]
+        yield from reports
+        if attempt.read_error is not None:
+            raise attempt.read_error
+        if attempt.exhausted:
+            return
+
+
+@dataclass
+class _BatchAttempt:
+    outcomes: list[ParseOutcome] = field(default_factory=list)
+    reports: list[MailReport] | None = field(default_factory=list)  # None: rolled back
+    failure: str = ""
+    read_error: Exception | None = None
+    exhausted: bool = False
+
+
+def _store_batch(
+    pending: Iterator[ParseOutcome],
+    context: IngestContext,
+    list_id: str | None,
+    max_mails: int,
+    max_seconds: float,
+) -> _BatchAttempt:
+    attempt = _BatchAttempt()
+    batch = StoreBatch()
+    deadline = time.monotonic() + max_seconds
+    try:
+        with transaction.atomic():
+            while not attempt.outcomes or (
+                len(attempt.outcomes) < max_mails and time.monotonic() < deadline
+            ):
+                try:
+                    outcome = next(pending)
+                except StopIteration:
+                    attempt.exhausted = True
+                    break
+                except Exception as error:  # the archive could not be read further
+                    attempt.read_error = error
+                    break
+                attempt.outcomes.append(outcome)
+                attempt.reports.append(
+                    store_parsed(outcome, context=context, list_id=list_id, batch=batch)
+                )
+            batch.finish()
+    except Exception as error:  # rolled back: the mails are stored one by one
+        attempt.reports = None
+        attempt.failure = describe_error(error)
+    return attempt
 
 
 def _report(result: StoreResult, msgid: str) -> MailReport:

@@ -12,6 +12,7 @@ from django.db import connection
 from covers.models import Cover, CoverComment
 from ingest.message import ParsedMail
 from ingest.models import UnattachedMail
+from ingest.rows import run
 from patches.models import Patch, PatchComment
 from series.models import Series, SeriesReference
 
@@ -117,10 +118,7 @@ def load_thread_knowledge(project_id: int, msgid: str, references: list[str]) ->
         params.extend(msgids)
     params.extend([project_id, msgid])
     knowledge = ThreadKnowledge()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for kind, row_msgid, row_id, target_id, series_id, number in rows:
+    for kind, row_msgid, row_id, target_id, series_id, number in run(sql, params).fetchall():
         if kind == REFERENCE:
             knowledge.references[row_msgid] = target_id
         elif kind == CHILD:

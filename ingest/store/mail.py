@@ -6,6 +6,7 @@ from django.db import transaction
 
 from ingest.message import ParsedMail
 from ingest.models import UnattachedMail
+from ingest.store.batch import StoreBatch
 from ingest.store.comments import Reply, record_unattached, settle_children, store_reply
 from ingest.store.context import IngestContext
 from ingest.store.covers import is_cover_letter, store_cover
@@ -28,6 +29,7 @@ def store_mail(
     *,
     project: Project | None = None,
     context: IngestContext | None = None,
+    batch: StoreBatch | None = None,
 ) -> StoreResult:
     """Store a parsed mail as a patch, cover letter or comment, as Patchwork would.
 
@@ -35,22 +37,35 @@ def store_mail(
     match) fits the mail. Everything the mail causes (its object, series, tags, events,
     replies it settles) is written in one transaction, retried when a concurrent
     process won a race. Database errors other than lost races propagate.
+
+    With a ``batch``, the mail is stored in the transaction the caller opened for the
+    batch, without retries: any error propagates and the caller rolls the batch back.
     """
     context = context or IngestContext()
     if project is None:
         project = context.find_project(parsed.list_ids or [parsed.list_id], parsed.subject)
     if project is None:
         return StoreResult(Outcome.DROPPED, reason=f"no project for list-id {parsed.list_id!r}")
+    if batch is not None:
+        return _store_in_project(parsed, project, context, batch)
     return with_retries(
         lambda: _store_in_project(parsed, project, context), on_retry=context.clear
     )
 
 
-def _store_in_project(parsed: ParsedMail, project: Project, context: IngestContext) -> StoreResult:
+def _store_in_project(
+    parsed: ParsedMail,
+    project: Project,
+    context: IngestContext,
+    batch: StoreBatch | None = None,
+) -> StoreResult:
     msgid = parsed.msgid.strip()[:MSGID_LENGTH]
     references = thread_references(parsed)
-    with transaction.atomic():
-        lock_project(project.id)
+    with transaction.atomic(savepoint=batch is None):
+        if batch is None:
+            lock_project(project.id)
+        else:
+            batch.lock_project(project.id)
         knowledge = load_thread_knowledge(project.id, msgid, references)
         if knowledge.knows(msgid):
             return StoreResult(
@@ -64,7 +79,7 @@ def _store_in_project(parsed: ParsedMail, project: Project, context: IngestConte
             name=parsed.subject_info.name_for_project(project.linkname),
             context=context,
             knowledge=knowledge,
-            events=EventLog(project.id),
+            events=EventLog(project.id, queue=batch.events if batch else None),
         )
         result = _classify_and_store(incoming)
         result.project = project

@@ -9,7 +9,6 @@ from ingest import rows
 from ingest.series import add_patch, place_patch
 from ingest.store.context import Rule, find_user
 from ingest.store.dependencies import add_dependencies
-from ingest.store.events import EventLog
 from ingest.store.incoming import Incoming
 from ingest.store.tags import add_tag_counts, count_tags
 from patches.models import Patch
@@ -22,7 +21,7 @@ def store_patch(incoming: Incoming) -> Patch:
     submitter = incoming.submitter()
     series_mail = incoming.series_mail(submitter)
     # Series events come after patch-created, as Patchwork's signals order them.
-    series_events = EventLog(incoming.project.id)
+    series_events = incoming.events.sibling()
     placement = None
     if parsed.subject_info.series_number != 0:
         # A "0/N" mail carrying a diff is a patch of no series (Patchwork adds none).

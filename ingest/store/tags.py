@@ -7,6 +7,7 @@ are kept only for projects that use tags. A new comment adds its own counts.
 
 from django.db import connection
 
+from ingest.rows import run
 from ingest.store.context import CompiledTag
 from patches.models import PatchTag
 
@@ -36,5 +37,4 @@ def add_tag_counts(patch_id: int, counts: dict[int, int]) -> None:
         f"VALUES {values} ON CONFLICT ({quote('patch_id')}, {quote('tag_id')}) "
         f"DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
+    run(sql, parameters)

@@ -4,6 +4,7 @@ import bz2
 import gzip
 import io
 import lzma
+import re
 
 import pytest
 
@@ -22,6 +23,45 @@ def test_an_mbox_is_split_at_from_lines_and_unescaped():
 
     assert first == (b"Subject: one\n\nbody one\nFrom the start\n>From quoted\nFrom-the-middle\n")
     assert second == b"Subject: two\n\nbody two\n"
+
+
+def line_by_line(data: bytes) -> list[bytes]:
+    """The splitting rules, one line at a time: what the chunked reader must give."""
+    messages, lines, started = [], [], False
+    for line in io.BytesIO(data):
+        if line.startswith(b"From "):
+            if started:
+                messages.append(lines)
+            lines, started = [], True
+            continue
+        lines.append(line[1:] if re.match(rb">+From ", line) else line)
+        started = True
+    if started and any(line.strip() for line in lines):
+        messages.append(lines)
+    return [
+        b"".join(lines[:-1] if lines and lines[-1] in (b"\n", b"\r\n") else lines)
+        for lines in messages
+    ]
+
+
+TRICKY_MBOXES = [
+    MBOX,
+    MBOX.replace(b"\n", b"\r\n"),
+    b"preamble without a separator\n\n" + MBOX,
+    b"From a\nFrom b\nSubject: after two separators\n\nbody\n",
+    b"From a\nSubject: x\n\nno newline at the end",
+    MBOX + b"From trailing separator without newline",
+    MBOX + b"From a\n\n\n",
+    b"\n\n\n",
+    b"From a\r\n\r\n" + b"line\r\n" * 50 + b"\r\nFrom b\r\nSubject: y\r\n\r\nz\r\n",
+    b"From a\nSubject: q\n\n>From one\n>>>From three\n >From not at a line start\n\n",
+]
+
+
+@pytest.mark.parametrize("data", TRICKY_MBOXES)
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64, 1 << 20])
+def test_chunked_splitting_gives_what_line_by_line_splitting_gives(data, chunk_size):
+    assert list(mbox_messages(io.BytesIO(data), chunk_size=chunk_size)) == line_by_line(data)
 
 
 def test_a_single_mail_without_from_line_is_one_message():
@@ -51,10 +91,15 @@ def test_messages_are_streamed_not_read_whole():
         def readable(self):
             return True
 
+        position = 0
+
         def readinto(self, buffer):
             data = b"From x Mon Jan  1 00:00:00 2024\nSubject: again\n\nbody\n"
-            buffer[: len(data)] = data
-            return len(data)
+            count = len(buffer)
+            start = self.position % len(data)
+            buffer[:count] = (data * (2 + count // len(data)))[start : start + count]
+            self.position += count
+            return count
 
     messages = mbox_messages(io.BufferedReader(Endless()))
 

@@ -13,7 +13,7 @@ from django.db import DatabaseError
 from ingest.archives import Archive
 from ingest.management.helpers import keep_help_layout, prepared_statements
 from ingest.parallel import default_jobs, parse_all
-from ingest.services import MailReport, Status, store_parsed
+from ingest.services import BATCH_MAILS, BATCH_SECONDS, MailReport, Status, store_batches
 from ingest.store import IngestContext, Outcome, Settled, flush_waiting
 from ingest.store.statistics import PlannerStatistics
 from projects.models import Project
@@ -142,11 +142,21 @@ class Progress:
             self.stream.write("")
 
 
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
 class Command(BaseCommand):
     help = """Import mail archives: mbox files (plain, .gz, .xz or .bz2; mboxrd
 escaping undone) and maildirs, read as streams. Each mail is stored as parsemail
-would store it; one bad mail never stops the import: it is kept in the quarantine
-(manage.py quarantine) and counted as an error. At the end, replies still waiting for
+would store it, whole or not at all; one bad mail never stops the import: it is kept
+in the quarantine (manage.py quarantine) and counted as an error. Mails are committed
+in batches (--batch-size, and at least every quarter of a second); an interrupted
+import loses at most the batch in progress, which running it again adds (mails
+already stored are counted as duplicates). At the end, replies still waiting for
 a parent that never came are settled as Patchwork would (attached to a known
 ancestor, or dropped), unless --keep-waiting is given. A summary (messages read,
 patches, cover letters, comments, duplicates, ignored, dropped, errors) is printed,
@@ -170,6 +180,14 @@ Exit status:
             default=default_jobs(),
             help="processes that parse mail while this one stores it (default: one per"
             " core; 1 parses in this process)",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=positive,
+            default=BATCH_MAILS,
+            metavar="N",
+            help=f"mails stored per transaction (default {BATCH_MAILS}; a transaction also"
+            f" ends after {BATCH_SECONDS} s; 1 commits every mail)",
         )
         parser.add_argument(
             "--no-prepared-statements",
@@ -233,8 +251,11 @@ Exit status:
         statistics: PlannerStatistics,
     ) -> None:
         list_id = options["list_id"]
-        for outcome in parse_all(archive.messages(), list_id=list_id, jobs=options["jobs"]):
-            report = store_parsed(outcome, context=context, list_id=list_id)
+        outcomes = parse_all(archive.messages(), list_id=list_id, jobs=options["jobs"])
+        reports = store_batches(
+            outcomes, context=context, list_id=list_id, max_mails=options["batch_size"]
+        )
+        for report in reports:
             summary.add(report)
             if report.status == Status.STORED:
                 statistics.mail_stored()
