@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from covers.models import CoverComment
 from events.models import Event
@@ -150,7 +149,6 @@ def create_comment(
 ) -> PatchComment | CoverComment:
     """The comment, with what it changes: dates bumped, tags counted, its event."""
     submitter = get_or_create_person(context, reply.sender_name, reply.sender_email)
-    now = timezone.now()
     fields = {
         "msgid": reply.msgid,
         "date": reply.date,
@@ -161,10 +159,10 @@ def create_comment(
     }
     # The updated_since filters of the API rely on these dates moving.
     if target.series_id is not None:
-        rows.update(Series, target.series_id, {"updated": now})
+        events.touch(Series, target.series_id)
     if target.kind == PATCH:
         comment = rows.insert_new(PatchComment, {"patch_id": target.target_id, **fields})
-        rows.update(Patch, target.target_id, {"updated": now})
+        events.touch(Patch, target.target_id)
         add_tag_counts(target.target_id, count_tags(context.tags(project), reply.content))
         events.add(
             Event.Category.PATCH_COMMENT_CREATED,

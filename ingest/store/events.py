@@ -1,17 +1,25 @@
-"""Collecting the events of one mail and writing them in one statement.
+"""What a mail causes besides its own rows: events, and the ``updated`` stamps it moves.
 
-Every stored mail causes two to four events; they are written with one multi-row INSERT
-rather than through the ORM, which costs more than the insert itself at import rates.
-In a batch (``StoreBatch``) the events of all its mails are queued and written together
-when the batch ends, in the order they happened.
+Every stored mail causes two to four events; they are written with one INSERT run over
+all of them rather than through the ORM, which costs more than the insert itself at
+import rates. A comment moves the ``updated`` date of its patch and series (the API's
+``updated_since`` filters). Neither is read back while mail is stored, so both wait
+until the mail is done, or, in a batch (``StoreBatch``), until the batch is: then a
+patch commented on ten times in a batch has its date moved once.
 """
 
+import datetime
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from django.db.models import Model
 from django.utils import timezone
 
 from events.models import Event
-from ingest.rows import database, run
+from ingest.rows import cursor, database, run
+
+if TYPE_CHECKING:
+    from ingest.store.batch import StoreBatch
 
 COLUMNS = (
     "project_id",
@@ -23,34 +31,26 @@ COLUMNS = (
     "patch_comment_id",
     "cover_comment_id",
 )
-ROWS_PER_STATEMENT = 500  # 4,000 parameters: within SQLite's and PostgreSQL's limits
 
-
-class EventQueue:
-    """Event rows of several mails, written when the transaction that made them ends."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple] = []
-
-    def write(self) -> None:
-        rows, self.rows = self.rows, []
-        write_event_rows(rows)
+Stamps = dict[tuple[type[Model], int], datetime.datetime]
 
 
 class EventLog:
-    """The events a mail causes, in the order Patchwork's signals would create them.
+    """The events a mail causes, in the order Patchwork's signals would create them, and
+    the rows whose ``updated`` date it moves.
 
-    With a ``queue`` (a batch of mails), ``write`` hands them to the queue instead.
+    ``write`` writes them, or hands them to the ``batch`` the mail is stored in.
     """
 
-    def __init__(self, project_id: int, *, queue: EventQueue | None = None) -> None:
+    def __init__(self, project_id: int, *, batch: "StoreBatch | None" = None) -> None:
         self.project_id = project_id
-        self.queue = queue
+        self.batch = batch
         self.pending: list[tuple] = []
+        self.stamps: Stamps = {}
 
     def sibling(self) -> "EventLog":
-        """Another log for the same mail (written into this one later), same queue."""
-        return EventLog(self.project_id, queue=self.queue)
+        """Another log for the same mail (written into this one later), same batch."""
+        return EventLog(self.project_id, batch=self.batch)
 
     def add(
         self,
@@ -75,29 +75,70 @@ class EventLog:
             )
         )
 
+    def touch(self, model: type[Model], pk: int) -> None:
+        """Move the row's ``updated`` date to now (never back)."""
+        self.stamps[(model, pk)] = timezone.now()
+
     def extend(self, other: "EventLog") -> None:
         self.pending.extend(other.pending)
-        other.pending = []
+        merge_stamps(self.stamps, other.stamps)
+        other.pending, other.stamps = [], {}
 
     def write(self) -> None:
-        pending, self.pending = self.pending, []
-        if self.queue is not None:
-            self.queue.rows.extend(pending)
+        pending, stamps = self.pending, self.stamps
+        self.pending, self.stamps = [], {}
+        if self.batch is not None:
+            self.batch.queue(pending, stamps)
         else:
             write_event_rows(pending)
+            write_stamps(stamps)
 
     def write_queued(self) -> None:
-        """Write what earlier mails of the batch queued: the next statement reads events."""
-        if self.queue is not None:
-            self.queue.write()
+        """Write the events earlier mails of the batch queued: the next statements change
+        stored events."""
+        if self.batch is not None:
+            self.batch.write_events()
+
+
+def merge_stamps(into: Stamps, stamps: Stamps) -> None:
+    for key, when in stamps.items():
+        if key not in into or into[key] < when:
+            into[key] = when
 
 
 def write_event_rows(rows: Sequence[tuple]) -> None:
+    """One INSERT run for many rows (psycopg sends them in a single exchange)."""
+    if not rows:
+        return
     quote = database().ops.quote_name
     columns = ", ".join(quote(column) for column in COLUMNS)
-    row = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    table = quote(Event._meta.db_table)
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start : start + ROWS_PER_STATEMENT]
-        parameters = [value for event in chunk for value in event]
-        run(f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))}", parameters)
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    sql = f"INSERT INTO {quote(Event._meta.db_table)} ({columns}) VALUES ({marks})"
+    if len(rows) == 1:
+        run(sql, rows[0])
+    else:
+        cursor().executemany(sql, rows)
+
+
+def write_stamps(stamps: Stamps) -> None:
+    """Move ``updated`` dates forward (a later change may have moved them further)."""
+    by_model: dict[type[Model], list[tuple]] = {}
+    for (model, pk), when in stamps.items():
+        by_model.setdefault(model, []).append((when, pk, when))
+    db = database()
+    quote = db.ops.quote_name
+    for model, updates in by_model.items():
+        field = model._meta.get_field("updated")
+        column = quote(field.column)
+        sql = (
+            f"UPDATE {quote(model._meta.db_table)} SET {column} = %s "
+            f"WHERE {quote(model._meta.pk.column)} = %s AND {column} < %s"
+        )
+        parameters = [
+            (field.get_db_prep_save(when, db), pk, field.get_db_prep_save(when, db))
+            for when, pk, _ in updates
+        ]
+        if len(parameters) == 1:
+            run(sql, parameters[0])
+        else:
+            cursor().executemany(sql, parameters)

@@ -79,7 +79,7 @@ def _store_in_project(
             name=parsed.subject_info.name_for_project(project.linkname),
             context=context,
             knowledge=knowledge,
-            events=EventLog(project.id, queue=batch.events if batch else None),
+            events=EventLog(project.id, batch=batch),
         )
         result = _classify_and_store(incoming)
         result.project = project

@@ -5,6 +5,8 @@ are queued and written at the end of the batch), and a failing mail must cost on
 itself.
 """
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -203,7 +205,7 @@ def test_a_shuffled_archive_gives_the_same_events_in_batches(per_mail_project, m
     real_merge = series_assembly.merge_series
 
     def merge_series(source, **options):
-        queued_at_merges.append(len(options["events"].queue.rows))
+        queued_at_merges.append(len(options["events"].batch.events))
         real_merge(source, **options)
 
     monkeypatch.setattr(series_assembly, "merge_series", merge_series)
@@ -212,3 +214,30 @@ def test_a_shuffled_archive_gives_the_same_events_in_batches(per_mail_project, m
 
     assert event_story(batched_project) == expected
     assert sum(1 for queued in queued_at_merges if queued) > 10
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_comments_move_the_updated_date_of_their_patch_and_series_forward(
+    batched_project, batched
+):
+    store_in_batches([mail("p", "[PATCH 1/2] widgets: one")], max_mails=10)
+    patch = Patch.objects.get()
+    series = patch.series
+    long_ago = patch.updated - datetime.timedelta(days=1)
+    Patch.objects.update(updated=long_ago)
+    Series.objects.filter(pk=series.pk).update(updated=datetime.datetime(2100, 1, 1))
+    replies = [
+        mail(f"r{index}", "Re: [PATCH 1/2] widgets: one", parent="p", diff=False)
+        for index in range(3)
+    ]
+
+    if batched:
+        store_in_batches(replies, max_mails=10)
+    else:
+        for raw in replies:
+            ingest_mail(raw, list_id=BATCHED_LIST)
+
+    patch.refresh_from_db()
+    series.refresh_from_db()
+    assert patch.updated > long_ago
+    assert series.updated == datetime.datetime(2100, 1, 1)  # never moved back
