@@ -13,6 +13,10 @@ from people.urls import api_urlpatterns as people_api
 from projects.urls import api_urlpatterns as project_api
 from series.urls import api_urlpatterns as series_api
 
+# The admin is registered here rather than when Django starts (SimpleAdminConfig in
+# settings): commands such as parsemail never load the admin modules.
+admin.autodiscover()
+
 api_urlpatterns = [
     path("", IndexView.as_view(), name="api-index"),
     *project_api,
