@@ -10,15 +10,18 @@ machine can do when nobody else uses it (two cores shared by the three).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import resource
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -72,12 +75,14 @@ def environment(database_url: str) -> dict[str, str]:
     }
 
 
-def manage(database_url: str, *args: str, stdin: bytes | None = None) -> bytes:
+def manage(
+    database_url: str, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> bytes:
     result = subprocess.run(
         [sys.executable, str(REPO / "manage.py"), *args],
         input=stdin,
         capture_output=True,
-        env=environment(database_url),
+        env={**environment(database_url), **(env or {})},
         cwd=REPO,
         check=False,
     )
@@ -150,17 +155,20 @@ def run_archive(database: str, database_url: str, cluster: Path | None) -> Archi
     )
 
 
-def sample_mails(count: int) -> list[bytes]:
+def sample_mails(count: int, offset: int = 0) -> list[bytes]:
+    """``count`` mails spread over the archive; another ``offset`` gives other mails."""
     mails = list(Archive(CORPUS).messages())
-    step = max(1, len(mails) // count)
-    return mails[::step][:count]
+    step = max(2, len(mails) // count)
+    return mails[offset::step][:count]
 
 
-def run_parsemail(database: str, database_url: str, mails: list[bytes]) -> MailRuns:
+def run_parsemail(
+    database: str, database_url: str, mails: list[bytes], env: dict[str, str] | None = None
+) -> MailRuns:
     seconds = []
     for raw in mails:
         started = time.monotonic()
-        manage(database_url, "parsemail", "--list-id", SAMPLE_LIST_ID, stdin=raw)
+        manage(database_url, "parsemail", "--list-id", SAMPLE_LIST_ID, stdin=raw, env=env)
         seconds.append(time.monotonic() - started)
     return MailRuns(
         database=database,
@@ -174,11 +182,18 @@ def run_parsemail(database: str, database_url: str, mails: list[bytes]) -> MailR
 
 
 def bench_database(
-    database: str, database_url: str, mails: list[bytes], cluster: Path | None = None
+    database: str,
+    database_url: str,
+    mails: list[bytes],
+    relayed_mails: list[bytes],
+    cluster: Path | None = None,
 ) -> dict:
     prepare(database_url)
     archive = run_archive(database, database_url, cluster)
     parsemail = run_parsemail(database, database_url, mails)
+    # Other mails of the same spread, through ingestd.
+    with ingest_daemon(database_url) as env:
+        relayed = run_parsemail(database, database_url, relayed_mails, env)
     return {
         "parsearchive": {
             **asdict(archive),
@@ -187,15 +202,49 @@ def bench_database(
             "idle_two_core_mails_per_second": round(2000 / archive.cpu_milliseconds_per_mail),
         },
         "parsemail": asdict(parsemail),
+        "parsemail_relayed": asdict(relayed),
     }
 
 
-def bench_sqlite(mails: list[bytes]) -> dict:
+@contextlib.contextmanager
+def ingest_daemon(database_url: str) -> Iterator[dict[str, str]]:
+    """``manage.py ingestd`` on a private socket, for the run; stopped afterwards."""
+    with tempfile.TemporaryDirectory(prefix="bench-ingestd-") as directory:
+        socket_path = Path(directory) / "ingest.sock"
+        env = {"PATCHWORK_INGEST_SOCKET": str(socket_path)}
+        daemon = subprocess.Popen(
+            [sys.executable, str(REPO / "manage.py"), "ingestd"],
+            env={**environment(database_url), **env},
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not _answers(socket_path) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            yield env
+        finally:
+            daemon.terminate()
+            daemon.wait(60)
+
+
+def _answers(socket_path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(socket_path))
+        except OSError:
+            return False
+    return True
+
+
+def bench_sqlite(mails: list[bytes], relayed_mails: list[bytes]) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as directory:
-        return bench_database("sqlite", f"sqlite:///{directory}/bench.sqlite3", mails)
+        url = f"sqlite:///{directory}/bench.sqlite3"
+        return bench_database("sqlite", url, mails, relayed_mails)
 
 
-def bench_postgresql(mails: list[bytes]) -> dict:
+def bench_postgresql(mails: list[bytes], relayed_mails: list[bytes]) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-ingest-pg-") as directory:
         os.chmod(directory, 0o755)  # the cluster may run as the postgres user
         cluster = Path(directory) / "cluster"
@@ -207,7 +256,7 @@ def bench_postgresql(mails: list[bytes]) -> dict:
         )
         try:
             url = started.stdout.strip().splitlines()[-1]
-            return bench_database("postgresql", url, mails, cluster)
+            return bench_database("postgresql", url, mails, relayed_mails, cluster)
         finally:
             subprocess.run(
                 [str(THROWAWAY_POSTGRES), "stop", str(cluster)], capture_output=True, check=False
@@ -217,7 +266,7 @@ def bench_postgresql(mails: list[bytes]) -> dict:
 def table(results: dict) -> str:
     lines = [
         f"{'':<12}{'parsearchive mails/s':>22}{'wall s':>9}{'cpu ms/mail':>13}"
-        f"{'idle 2-core mails/s':>21}{'parsemail median s':>21}{'load':>7}",
+        f"{'idle 2-core mails/s':>21}{'parsemail median s':>21}{'via ingestd':>13}{'load':>7}",
     ]
     for database in ("sqlite", "postgresql"):
         if database not in results:
@@ -228,12 +277,14 @@ def table(results: dict) -> str:
             f"{database:<12}{archive['mails_per_second']:>22.1f}{archive['wall_seconds']:>9.1f}"
             f"{archive['cpu_milliseconds_per_mail']:>13.2f}"
             f"{archive['idle_two_core_mails_per_second']:>21}{mail['median_seconds']:>21.3f}"
+            f"{results[database]['parsemail_relayed']['median_seconds']:>13.3f}"
             f"{archive['load_average']:>7.2f}"
         )
     lines.append(
         f"targets: parsearchive on PostgreSQL >= "
         f"{TARGETS['parsearchive_postgresql_mails_per_second']} mails/s, "
-        f"parsemail median <= {TARGETS['parsemail_median_seconds']} s"
+        f"parsemail median <= {TARGETS['parsemail_median_seconds']} s (process start included;"
+        " 'via ingestd' with the daemon running)"
     )
     return "\n".join(lines)
 
@@ -248,6 +299,7 @@ def main() -> int:
         print(f"bench-ingest: {CORPUS} is missing", file=sys.stderr)
         return 2
     mails = sample_mails(options.sample)
+    relayed_mails = sample_mails(options.sample, offset=1)
     results: dict = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -255,9 +307,9 @@ def main() -> int:
         "targets": TARGETS,
     }
     if not options.skip_sqlite:
-        results["sqlite"] = bench_sqlite(mails)
+        results["sqlite"] = bench_sqlite(mails, relayed_mails)
     if not options.skip_postgresql:
-        results["postgresql"] = bench_postgresql(mails)
+        results["postgresql"] = bench_postgresql(mails, relayed_mails)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))

@@ -10,6 +10,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
@@ -53,13 +54,18 @@ def database_url() -> str:
     return f"postgres://{credentials}@{host}{port}/{settings['NAME']}"
 
 
-def manage(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "true"}
+def environment(**extra: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "true", **extra}
+
+
+def manage(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(REPO_ROOT / "manage.py"), *args],
         input=stdin,
         capture_output=True,
-        env=environment,
+        env=env or environment(),
         cwd=REPO_ROOT,
         timeout=600,
         check=False,
@@ -133,3 +139,46 @@ def test_eight_parsearchive_processes_on_the_whole_archive(project, tmp_path, se
     call_command("quarantine", "flush", stdout=io.StringIO())
     assert not UnattachedMail.objects.filter(status="waiting").exists()
     assert snapshot(project) == expected_snapshot(manifest())
+
+
+def test_eight_parsemail_processes_through_ingestd_give_the_serial_result(project, tmp_path):
+    """The MTA's processes hand their mails to one resident daemon, eight at a time."""
+    sample = thread_sample(manifest(), corpus_mails(), size=120, seed=5)
+    socket_path = tmp_path / "ingest.sock"
+    env = environment(PATCHWORK_INGEST_SOCKET=str(socket_path), LOG_LEVEL="INFO")
+    log_path = tmp_path / "ingestd.log"
+    with log_path.open("wb") as log:
+        daemon = subprocess.Popen(
+            [sys.executable, str(REPO_ROOT / "manage.py"), "ingestd"],
+            env=env,
+            cwd=REPO_ROOT,
+            stderr=log,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while b"serving" not in log_path.read_bytes() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            with ThreadPoolExecutor(PROCESSES) as pool:
+                results = list(
+                    pool.map(
+                        lambda raw: manage("parsemail", stdin=raw, env=env),
+                        shuffled(sample, 6),
+                    )
+                )
+        finally:
+            daemon.terminate()
+            daemon.wait(60)
+
+    assert_clean(results)
+    assert daemon.returncode == 0
+    assert not socket_path.exists()
+    # Every mail went through the daemon, which logged one line for each.
+    assert log_path.read_text().count("parsemail: ") == len(sample)
+    call_command("quarantine", "flush", stdout=io.StringIO())
+    relayed = snapshot(project)
+    project.delete()
+    project = ProjectFactory(listid=LIST_ID, linkname="dev", listemail="dev@example.org")
+    for raw in sample:
+        call_command("parsemail", stdin=io.BytesIO(raw))
+    call_command("quarantine", "flush", stdout=io.StringIO())
+    assert relayed == snapshot(project)

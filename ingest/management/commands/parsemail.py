@@ -1,23 +1,14 @@
 """manage.py parsemail: store one mail, from a file or standard input (the MTA hook)."""
 
-import datetime
-import logging
 import sys
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from ingest.management.helpers import keep_help_layout, read_bytes, report_level
-from ingest.services import Status, ingest_mail
-from ingest.store import IngestContext, flush_waiting
+from ingest.delivery import EXIT_STORED, deliver
+from ingest.management.helpers import keep_help_layout, read_bytes
 
-logger = logging.getLogger("patchwork.ingest")
-
-EXIT_RETRY = 1
 EXIT_USAGE = 2
-DEFAULT_WAIT_SECONDS = 86400
 
 
 class Command(BaseCommand):
@@ -50,16 +41,9 @@ Problems are logged as one line on stderr, never as a traceback."""
 
     def handle(self, *args, **options) -> None:
         raw = self._read(options)
-        try:
-            report = ingest_mail(raw, list_id=options["list_id"], context=IngestContext())
-        except Exception as error:  # never a traceback for the MTA
-            logger.error("parsemail: internal error: %s: %s", type(error).__name__, error)
-            raise CommandError(f"internal error: {error}", returncode=EXIT_RETRY) from None
-        if report.status == Status.FAILED:
-            logger.error("parsemail: %s (quarantined)", report.describe())
-            raise CommandError(report.describe(), returncode=EXIT_RETRY)
-        logger.log(report_level(report), "parsemail: %s", report.describe())
-        self._settle_stale_replies()
+        status = deliver(raw, options["list_id"])
+        if status != EXIT_STORED:
+            raise CommandError("the mail was not stored; deliver it later", returncode=status)
 
     def _read(self, options: dict) -> bytes:
         infile = options.get("infile")
@@ -69,12 +53,3 @@ Problems are logged as one line on stderr, never as a traceback."""
             return read_bytes(options.get("stdin") or sys.stdin)
         except OSError as error:
             raise CommandError(f"cannot read the mail: {error}", returncode=EXIT_USAGE) from None
-
-    def _settle_stale_replies(self) -> None:
-        """Replies that waited too long for their parent are settled as Patchwork would."""
-        wait = getattr(settings, "INGEST_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)
-        cutoff = timezone.now() - datetime.timedelta(seconds=wait)
-        try:
-            flush_waiting(received_before=cutoff)
-        except Exception as error:  # the mail itself is stored; report and carry on
-            logger.warning("parsemail: could not settle old waiting replies: %s", error)

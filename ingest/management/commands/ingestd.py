@@ -1,0 +1,159 @@
+"""manage.py ingestd: keep Django loaded and store the mails parsemail hands over."""
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import socketserver
+import stat
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from ingest.delivery import deliver
+from ingest.management.helpers import keep_help_layout
+from ingest.relay import configuration, socket_path
+
+logger = logging.getLogger("patchwork.ingest")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+HEADER_LIMIT = 64 * 1024
+MAIL_LIMIT = 256 * 1024 * 1024
+
+
+class Command(BaseCommand):
+    help = """Serve parsemail from a resident process. While it runs, manage.py parsemail
+hands each mail to it over a Unix socket instead of loading Django itself, and exits
+with the status and log lines the daemon answers: the same ones, in a fraction of the
+time. Mails are stored one at a time, in arrival order. When the daemon is not running,
+not answering, or runs with another DATABASE_URL, DJANGO_SETTINGS_MODULE or data
+directory than the client, parsemail stores the mail itself.
+
+The socket is PATCHWORK_INGEST_SOCKET, or ingest.sock in the data directory. Whoever
+can write to it can deliver mail: its mode is 0600 unless --mode says otherwise (for
+an MTA running as another user, 0660 with a shared group). SIGTERM or SIGINT stops it."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        return keep_help_layout(super().create_parser(prog_name, subcommand, **kwargs))
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--socket", type=Path, help="the socket (default: %(default)s)")
+        parser.add_argument(
+            "--mode", type=lambda text: int(text, 8), default=0o600, help="socket mode (octal)"
+        )
+
+    def handle(self, *args, **options) -> None:
+        path = options["socket"] or socket_path()
+        _claim(path)
+        server = DeliveryServer(str(path), configuration())
+        try:
+            os.chmod(path, options["mode"])
+            _stop_on_signals(server)
+            logger.info("ingestd: serving parsemail on %s", path)
+            while not server.stopping:
+                server.handle_request()  # one mail, or a timeout to look at the flag
+        finally:
+            server.server_close()
+            path.unlink(missing_ok=True)
+            logger.info("ingestd: stopped")
+
+
+def _stop_on_signals(server: "DeliveryServer") -> None:
+    """Stop between two mails, never in the middle of one."""
+
+    def stop(signum, frame) -> None:
+        server.stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def _claim(path: Path) -> None:
+    """Take the socket's path: refuse a live daemon's, remove a dead one's."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    if not stat.S_ISSOCK(path.stat().st_mode):
+        raise CommandError(f"{path} exists and is not a socket")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            path.unlink()
+            return
+    raise CommandError(f"another ingestd is serving {path}")
+
+
+class DeliveryServer(socketserver.UnixStreamServer):
+    """One mail per connection, one connection at a time (the store is serial anyway)."""
+
+    timeout = 0.5  # how soon a stop request is seen when no mail comes
+    request_queue_size = 128  # MTA processes waiting for their turn
+
+    def __init__(self, path: str, configuration: str) -> None:
+        self.configuration = configuration
+        self.stopping = False
+        super().__init__(path, DeliveryHandler)
+
+
+class DeliveryHandler(socketserver.StreamRequestHandler):
+    server: DeliveryServer
+
+    def handle(self) -> None:
+        header = _read_header(self.rfile)
+        if header is None or header.get("configuration") != self.server.configuration:
+            self._answer({"refused": "not this daemon's configuration"})
+            return
+        if self.server.stopping:
+            self._answer({"refused": "stopping"})
+            return
+        raw = self.rfile.read(int(header["size"]))
+        if len(raw) != int(header["size"]):
+            return  # the client went away: it will store the mail itself
+        _reconnect_if_broken()
+        with CapturedLog() as log:
+            status = deliver(raw, header.get("list_id"))
+        self._answer({"exit": status, "log": log.lines})
+
+    def _answer(self, answer: dict) -> None:
+        # A client that gave up stores the mail itself, finding it as a duplicate.
+        with contextlib.suppress(OSError):
+            self.wfile.write(json.dumps(answer).encode() + b"\n")
+
+
+def _read_header(stream) -> dict | None:
+    line = stream.readline(HEADER_LIMIT)
+    try:
+        header = json.loads(line)
+        size = int(header["size"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return header if 0 <= size <= MAIL_LIMIT else None
+
+
+def _reconnect_if_broken() -> None:
+    """A database restarted since the last mail: start with a fresh connection."""
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
+
+
+class CapturedLog(logging.Handler):
+    """The ingest log lines of one delivery, formatted as parsemail prints them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter(LOG_FORMAT))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    def __enter__(self) -> "CapturedLog":
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        logger.removeHandler(self)

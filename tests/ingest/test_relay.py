@@ -1,0 +1,147 @@
+"""parsemail through a running ingestd: the mail, the exit status and the log lines travel
+over a Unix socket; whenever the daemon cannot answer, parsemail runs in-process."""
+
+import io
+import socket
+import sys
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from ingest import relay
+from ingest.management.commands import ingestd
+from ingest.management.commands.ingestd import DeliveryServer
+from patches.models import Patch
+from tests.factories import SAMPLE_DIFF, ProjectFactory
+
+LIST_ID = "dev.example.org"
+MAIL = (
+    "From: Jo Doe <jo@example.org>\nSubject: [PATCH] relayed\n"
+    "Message-Id: <relayed@example.org>\nDate: Mon, 01 Jan 2024 12:00:00 +0000\n"
+    f"List-Id: <{LIST_ID}>\n\nThe fix.\n---\n{SAMPLE_DIFF}"
+).encode()
+
+
+@pytest.fixture
+def socket_path(tmp_path, monkeypatch):
+    path = tmp_path / "ingest.sock"
+    monkeypatch.setenv(relay.SOCKET_ENVIRONMENT, str(path))
+    return path
+
+
+@pytest.fixture
+def stdin(monkeypatch):
+    def feed(data: bytes):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+    return feed
+
+
+def relay_in_thread(arguments):
+    """relay_parsemail in a client thread; the test's thread serves (it owns the test DB)."""
+    result = {}
+
+    def run() -> None:
+        result["status"] = relay.relay_parsemail(arguments)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+@pytest.mark.parametrize(
+    ("arguments", "options"),
+    [
+        ([], (None, None)),
+        (["--list-id", "x.org"], ("x.org", None)),
+        (["--list-id=x.org", "mail.eml"], ("x.org", "mail.eml")),
+        (["mail.eml"], (None, "mail.eml")),
+        (["-v", "2"], None),
+        (["--help"], None),
+        (["a.eml", "b.eml"], None),
+    ],
+)
+def test_only_the_plain_forms_are_relayed(arguments, options):
+    assert relay._plain_options(arguments) == options
+
+
+def test_without_a_daemon_parsemail_runs_in_process(socket_path, stdin):
+    stdin(MAIL)
+
+    assert relay.relay_parsemail([]) is None
+    assert sys.stdin.buffer.read() == MAIL  # untouched: the command reads it
+
+
+@pytest.mark.django_db
+def test_a_relayed_mail_is_stored_and_its_status_and_log_come_back(socket_path, stdin, capsys):
+    ProjectFactory(listid=LIST_ID)
+    stdin(MAIL)
+    server = DeliveryServer(str(socket_path), relay.configuration())
+    try:
+        client, result = relay_in_thread([])
+        server.handle_request()
+        client.join(10)
+    finally:
+        server.server_close()
+
+    assert result["status"] == 0
+    assert Patch.objects.get().msgid == "<relayed@example.org>"
+    assert "parsemail: patch <relayed@example.org>" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_a_relayed_failure_exits_one(socket_path, stdin, monkeypatch):
+    monkeypatch.setattr(ingestd, "deliver", lambda raw, list_id: 1)
+    stdin(MAIL)
+    server = DeliveryServer(str(socket_path), relay.configuration())
+    try:
+        client, result = relay_in_thread(["--list-id", LIST_ID])
+        server.handle_request()
+        client.join(10)
+    finally:
+        server.server_close()
+
+    assert result["status"] == 1
+
+
+@pytest.mark.django_db
+def test_a_daemon_of_another_configuration_refuses_and_the_mail_stays_for_the_command(
+    socket_path, stdin
+):
+    stdin(MAIL)
+    server = DeliveryServer(str(socket_path), "some other database")
+    try:
+        client, result = relay_in_thread([])
+        server.handle_request()
+        client.join(10)
+    finally:
+        server.server_close()
+
+    assert result["status"] is None
+    assert sys.stdin.buffer.read() == MAIL
+    assert not Patch.objects.exists()
+
+
+def test_a_daemon_that_hangs_up_leaves_the_mail_to_the_command(socket_path, stdin):
+    stdin(MAIL)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(socket_path))
+        listener.listen()
+        client, result = relay_in_thread([])
+        accepted, _ = listener.accept()
+        accepted.close()  # crashed before answering
+        client.join(10)
+
+    assert result["status"] is None
+    assert sys.stdin.buffer.read() == MAIL
+
+
+def test_a_second_daemon_refuses_to_start(socket_path):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(socket_path))
+        listener.listen()
+
+        with pytest.raises(CommandError, match="another ingestd"):
+            call_command("ingestd")
