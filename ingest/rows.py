@@ -14,8 +14,16 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Field, Model
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Field,
+    ForeignKey,
+    Model,
+    TextField,
+)
 from django.db.models.constants import OnConflict
+from django.db.models.fields import AutoFieldMixin
 
 CURSOR_ATTRIBUTE = "_ingest_rows_cursor"
 
@@ -57,14 +65,37 @@ def run(sql: str, parameters: Sequence[object]) -> CursorWrapper:
 class _Statement:
     sql: str
     fields: tuple[Field, ...]
+    # Per field, the Python type whose values the field stores unchanged (None: convert).
+    plain_types: tuple[type | None, ...]
 
     def parameters(self, values: Iterable[object], *, rows: int = 1) -> list[object]:
         """The values of ``rows`` rows (one after the other), as the fields store them."""
         db = database()
         return [
-            field.get_db_prep_save(value, db)
-            for field, value in zip(self.fields * rows, values, strict=True)
+            value
+            if value is None or type(value) is plain_type
+            else field.get_db_prep_save(value, db)
+            for field, plain_type, value in zip(
+                self.fields * rows, self.plain_types * rows, values, strict=True
+            )
         ]
+
+
+def _plain_type(field: Field) -> type | None:
+    """The type a field's values go to the database as they are (text, ids, flags).
+
+    For these fields ``get_db_prep_save`` returns such a value unchanged; dates, JSON
+    and the rest are converted by the field.
+    """
+    if isinstance(field, ForeignKey):
+        return _plain_type(field.target_field)
+    if isinstance(field, CharField | TextField):
+        return str
+    if isinstance(field, BooleanField):
+        return bool
+    if isinstance(field, AutoFieldMixin):
+        return int  # ids; other integer fields are typed for PostgreSQL (Int2, Int4)
+    return None
 
 
 _STATEMENTS: dict[tuple, _Statement] = {}
@@ -143,7 +174,7 @@ def _build(kind: str, model: type[Model], attnames: tuple[str, ...], rows: int) 
     else:
         assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         sql = f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
-    return _Statement(sql, fields)
+    return _Statement(sql, fields, tuple(_plain_type(field) for field in fields))
 
 
 _FIELDS: dict[type[Model], dict] = {}

@@ -5,6 +5,7 @@ this mail all come from the same UNION query, so storing a mail costs one round 
 for all of them.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -12,7 +13,7 @@ from django.db import connection
 from covers.models import Cover, CoverComment
 from ingest.message import ParsedMail
 from ingest.models import UnattachedMail
-from ingest.rows import run
+from ingest.rows import database, run
 from patches.models import Patch, PatchComment
 from series.models import Series, SeriesReference
 
@@ -82,9 +83,32 @@ def thread_references(parsed: ParsedMail) -> list[str]:
 
 def load_thread_knowledge(project_id: int, msgid: str, references: list[str]) -> ThreadKnowledge:
     msgids = [msgid, *references]
-    marks = ", ".join(["%s"] * len(msgids))
+    params: list[object] = []
+    for _ in range(6):
+        params.append(project_id)
+        params.extend(msgids)
+    params.extend([project_id, msgid])
+    knowledge = ThreadKnowledge()
+    for kind, row_msgid, row_id, target_id, series_id, number in run(
+        _knowledge_sql(database().vendor, len(msgids)), params
+    ).fetchall():
+        if kind == REFERENCE:
+            knowledge.references[row_msgid] = target_id
+        elif kind == CHILD:
+            knowledge.waiting_children.append(row_id)
+        else:
+            known = KnownMail(kind, row_id, target_id, series_id, number)
+            knowledge.mails.setdefault(row_msgid, []).append(known)
+    knowledge.waiting_children.sort()
+    return knowledge
+
+
+@functools.cache
+def _knowledge_sql(vendor: str, count: int) -> str:
+    """The query for ``count`` Message-IDs (built once per count and database)."""
+    marks = ", ".join(["%s"] * count)
     table = _tables()
-    sql = f"""
+    return f"""
         SELECT '{PATCH}', msgid, id, id, series_id, number FROM {table.patch}
             WHERE project_id = %s AND msgid IN ({marks})
         UNION ALL
@@ -112,22 +136,6 @@ def load_thread_knowledge(project_id: int, msgid: str, references: list[str]) ->
         SELECT '{CHILD}', msgid, id, id, NULL, NULL FROM {table.unattached}
             WHERE project_id = %s AND parent_msgid = %s AND status = '{WAITING}'
     """
-    params: list[object] = []
-    for _ in range(6):
-        params.append(project_id)
-        params.extend(msgids)
-    params.extend([project_id, msgid])
-    knowledge = ThreadKnowledge()
-    for kind, row_msgid, row_id, target_id, series_id, number in run(sql, params).fetchall():
-        if kind == REFERENCE:
-            knowledge.references[row_msgid] = target_id
-        elif kind == CHILD:
-            knowledge.waiting_children.append(row_id)
-        else:
-            known = KnownMail(kind, row_id, target_id, series_id, number)
-            knowledge.mails.setdefault(row_msgid, []).append(known)
-    knowledge.waiting_children.sort()
-    return knowledge
 
 
 @dataclass(frozen=True)
