@@ -2,6 +2,7 @@
 over a Unix socket; whenever the daemon cannot answer, parsemail runs in-process."""
 
 import io
+import json
 import socket
 import sys
 import threading
@@ -145,3 +146,19 @@ def test_a_second_daemon_refuses_to_start(socket_path):
 
         with pytest.raises(CommandError, match="another ingestd"):
             call_command("ingestd")
+
+
+def test_a_client_that_stops_sending_cannot_hold_the_daemon(socket_path, monkeypatch, caplog):
+    assert ingestd.DeliveryHandler.timeout  # socketserver's default is to wait forever
+    monkeypatch.setattr(ingestd.DeliveryHandler, "timeout", 0.2)
+    server = DeliveryServer(str(socket_path), relay.configuration())
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client.connect(str(socket_path))
+        header = {"configuration": relay.configuration(), "list_id": None, "size": 100}
+        client.sendall(json.dumps(header).encode() + b"\n" + b"only a part")
+        try:
+            server.handle_request()  # returns once the handler timed out
+        finally:
+            server.server_close()
+
+    assert "abandoned" in caplog.text

@@ -8,6 +8,7 @@ import signal
 import socket
 import socketserver
 import stat
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -98,9 +99,14 @@ class DeliveryServer(socketserver.UnixStreamServer):
         self.stopping = False
         super().__init__(path, DeliveryHandler)
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that went silent or away: one log line, not a traceback."""
+        logger.warning("ingestd: a delivery was abandoned: %s", sys.exc_info()[1])
+
 
 class DeliveryHandler(socketserver.StreamRequestHandler):
     server: DeliveryServer
+    timeout = 60  # a client that stops sending cannot hold the daemon (it falls back)
 
     def handle(self) -> None:
         header = _read_header(self.rfile)
