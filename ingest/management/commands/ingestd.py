@@ -41,7 +41,12 @@ an MTA running as another user, 0660 with a shared group). SIGTERM or SIGINT sto
         return keep_help_layout(super().create_parser(prog_name, subcommand, **kwargs))
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--socket", type=Path, help="the socket (default: %(default)s)")
+        parser.add_argument(
+            "--socket",
+            type=Path,
+            help="the socket (default: PATCHWORK_INGEST_SOCKET, else ingest.sock in the data"
+            " directory); parsemail finds another path through PATCHWORK_INGEST_SOCKET",
+        )
         parser.add_argument(
             "--mode", type=lambda text: int(text, 8), default=0o600, help="socket mode (octal)"
         )
