@@ -25,18 +25,7 @@ def store_cover(incoming: Incoming) -> Cover:
     submitter = incoming.submitter()
     series_mail = incoming.series_mail(submitter)
     series, _ = place_cover(series_mail, incoming.knowledge, incoming.events)
-    cover = rows.insert_new(
-        Cover,
-        {
-            "msgid": incoming.msgid,
-            "project_id": incoming.project.id,
-            "name": incoming.name,
-            "date": parsed.date,
-            "submitter_id": submitter.id,
-            "headers": parsed.headers,
-            "content": parsed.content,
-        },
-    )
+    cover = rows.insert_new(Cover, incoming.submission_fields(submitter))
     incoming.events.add(Event.Category.COVER_CREATED, cover_id=cover.id)
     add_cover_letter(series, cover, series_mail, incoming.knowledge)
     add_dependencies(series, parsed.depends_on)

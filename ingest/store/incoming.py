@@ -32,6 +32,18 @@ class Incoming:
         name, email = self.sender()
         return get_or_create_person(self.context, name, email)
 
+    def submission_fields(self, submitter: Person) -> dict[str, object]:
+        """The columns a patch and a cover letter share."""
+        return {
+            "msgid": self.msgid,
+            "project_id": self.project.id,
+            "name": self.name,
+            "date": self.parsed.date,
+            "submitter_id": submitter.id,
+            "headers": self.parsed.headers,
+            "content": self.parsed.content,
+        }
+
     def series_mail(self, submitter: Person) -> SeriesMail:
         info = self.parsed.subject_info
         return SeriesMail(

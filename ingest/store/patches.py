@@ -30,13 +30,7 @@ def store_patch(incoming: Incoming) -> Patch:
     patch = rows.insert_new(
         Patch,
         {
-            "msgid": incoming.msgid,
-            "project_id": incoming.project.id,
-            "name": incoming.name,
-            "date": parsed.date,
-            "submitter_id": submitter.id,
-            "headers": parsed.headers,
-            "content": parsed.content,
+            **incoming.submission_fields(submitter),
             "diff": parsed.diff or None,
             "pull_url": parsed.pull_url[:PULL_URL_LENGTH] if parsed.pull_url else None,
             "hash": parsed.hash,

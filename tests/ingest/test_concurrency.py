@@ -92,6 +92,17 @@ def thread_sample(expected: dict, raws: list[bytes], size: int, seed: int) -> li
     return [raws[index] for index in sorted(chosen)]
 
 
+def serial_snapshot(project, raws: list[bytes]) -> dict:
+    """The project replaced by a serial parsemail import of ``raws`` (archive order, same
+    database), and its snapshot."""
+    project.delete()
+    project = ProjectFactory(listid=LIST_ID, linkname="dev", listemail="dev@example.org")
+    for raw in raws:
+        call_command("parsemail", stdin=io.BytesIO(raw))
+    call_command("quarantine", "flush", stdout=io.StringIO())
+    return snapshot(project)
+
+
 def assert_clean(results: list[subprocess.CompletedProcess]) -> None:
     failures = [result for result in results if result.returncode != 0]
     assert failures == [], failures[0].stderr.decode()[-2000:] if failures else ""
@@ -110,13 +121,7 @@ def test_eight_parsemail_processes_give_the_serial_result(project):
     assert_clean(results)
     call_command("quarantine", "flush", stdout=io.StringIO())
     concurrent = snapshot(project)
-    # The serial import of the same mails, in archive order, in this same database.
-    project.delete()
-    project = ProjectFactory(listid=LIST_ID, linkname="dev", listemail="dev@example.org")
-    for raw in sample:
-        call_command("parsemail", stdin=io.BytesIO(raw))
-    call_command("quarantine", "flush", stdout=io.StringIO())
-    assert concurrent == snapshot(project)
+    assert concurrent == serial_snapshot(project, sample)
     assert len(concurrent["patches"]) > 40
     assert len(concurrent["comments"]) > 30
 
@@ -175,10 +180,4 @@ def test_eight_parsemail_processes_through_ingestd_give_the_serial_result(projec
     # Every mail went through the daemon, which logged one line for each.
     assert log_path.read_text().count("parsemail: ") == len(sample)
     call_command("quarantine", "flush", stdout=io.StringIO())
-    relayed = snapshot(project)
-    project.delete()
-    project = ProjectFactory(listid=LIST_ID, linkname="dev", listemail="dev@example.org")
-    for raw in sample:
-        call_command("parsemail", stdin=io.BytesIO(raw))
-    call_command("quarantine", "flush", stdout=io.StringIO())
-    assert relayed == snapshot(project)
+    assert snapshot(project) == serial_snapshot(project, sample)

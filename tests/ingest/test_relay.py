@@ -52,6 +52,18 @@ def relay_in_thread(arguments):
     return thread, result
 
 
+def relay_through_server(socket_path, arguments, configuration=None):
+    """The client's exit status (or None) with a DeliveryServer serving it once."""
+    server = DeliveryServer(str(socket_path), configuration or relay.configuration())
+    try:
+        client, result = relay_in_thread(arguments)
+        server.handle_request()
+        client.join(10)
+    finally:
+        server.server_close()
+    return result["status"]
+
+
 @pytest.mark.parametrize(
     ("arguments", "options"),
     [
@@ -79,15 +91,9 @@ def test_without_a_daemon_parsemail_runs_in_process(socket_path, stdin):
 def test_a_relayed_mail_is_stored_and_its_status_and_log_come_back(socket_path, stdin, capsys):
     ProjectFactory(listid=LIST_ID)
     stdin(MAIL)
-    server = DeliveryServer(str(socket_path), relay.configuration())
-    try:
-        client, result = relay_in_thread([])
-        server.handle_request()
-        client.join(10)
-    finally:
-        server.server_close()
+    status = relay_through_server(socket_path, [])
 
-    assert result["status"] == 0
+    assert status == 0
     assert Patch.objects.get().msgid == "<relayed@example.org>"
     assert "parsemail: patch <relayed@example.org>" in capsys.readouterr().err
 
@@ -96,15 +102,9 @@ def test_a_relayed_mail_is_stored_and_its_status_and_log_come_back(socket_path, 
 def test_a_relayed_failure_exits_one(socket_path, stdin, monkeypatch):
     monkeypatch.setattr(ingestd, "deliver", lambda raw, list_id: 1)
     stdin(MAIL)
-    server = DeliveryServer(str(socket_path), relay.configuration())
-    try:
-        client, result = relay_in_thread(["--list-id", LIST_ID])
-        server.handle_request()
-        client.join(10)
-    finally:
-        server.server_close()
+    status = relay_through_server(socket_path, ["--list-id", LIST_ID])
 
-    assert result["status"] == 1
+    assert status == 1
 
 
 @pytest.mark.django_db
@@ -112,15 +112,9 @@ def test_a_daemon_of_another_configuration_refuses_and_the_mail_stays_for_the_co
     socket_path, stdin
 ):
     stdin(MAIL)
-    server = DeliveryServer(str(socket_path), "some other database")
-    try:
-        client, result = relay_in_thread([])
-        server.handle_request()
-        client.join(10)
-    finally:
-        server.server_close()
+    status = relay_through_server(socket_path, [], configuration="some other database")
 
-    assert result["status"] is None
+    assert status is None
     assert sys.stdin.buffer.read() == MAIL
     assert not Patch.objects.exists()
 
