@@ -10,8 +10,8 @@ from bundles.models import Bundle
 from downloads import links
 from patches.models import Patch
 from patches.serializers import PatchEmbeddedSerializer
-from patchwork_api.api.filters import MAX_ID
 from patchwork_api.api.serializers import ApiUrlField, VersionedModelSerializer
+from patchwork_api.validation import ASCII_DIGITS, check_list_length, is_id
 from people.serializers import UserEmbeddedSerializer
 from projects.serializers import ProjectEmbeddedSerializer
 
@@ -49,6 +49,7 @@ class BundlePatchesField(serializers.Field):
     def to_internal_value(self, data) -> dict[str, list[Patch]]:
         if isinstance(data, str | bytes | dict) or not hasattr(data, "__iter__"):
             self.fail("not_a_list", input_type=type(data).__name__)
+        check_list_length(data)
         patch_ids = list(dict.fromkeys(self.parse_id(item) for item in data))
         if not patch_ids:
             self.fail("empty")
@@ -64,9 +65,9 @@ class BundlePatchesField(serializers.Field):
         if isinstance(item, bool) or not isinstance(item, int | str):
             self.fail("incorrect_type", data_type=type(item).__name__)
         text = str(item).strip()
-        if not text.isdigit():
+        if not ASCII_DIGITS.fullmatch(text):
             self.fail("incorrect_type", data_type=type(item).__name__)
-        if int(text) > MAX_ID:
+        if not is_id(text):
             self.fail("does_not_exist", pk_value=text)
         return int(text)
 

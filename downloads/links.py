@@ -7,6 +7,7 @@ Serializers call these so that every resource builds its ``web_url``, ``mbox`` a
 from django.urls import reverse
 
 from patchwork_api.api.urltemplates import build_template
+from patchwork_api.validation import fill_url_format
 
 
 def strip_brackets(msgid: str) -> str:
@@ -76,7 +77,6 @@ def bundle_mbox_url(request, username: str, bundlename: str) -> str:
 
 
 def list_archive_url(list_archive_url_format: str, msgid: str) -> str | None:
-    """The list archive's page for a Message-ID, or None when the project has no format."""
-    if not list_archive_url_format:
-        return None
-    return list_archive_url_format.format(strip_brackets(msgid))
+    """The list archive's page for a Message-ID, or None when the project has no format
+    (or one that is not a single ``{}`` placeholder, stored before formats were checked)."""
+    return fill_url_format(list_archive_url_format, strip_brackets(msgid))

@@ -12,6 +12,7 @@ from django.http import QueryDict
 
 from covers.models import Cover, CoverComment
 from patches.models import Patch, PatchComment
+from patchwork_api.validation import is_storable_text
 from projects.models import Project
 from series.models import Series
 
@@ -201,6 +202,8 @@ class ListFilters:
         elif self.archived is None and not showing_series:
             queryset = queryset.filter(archived=False)
         if self.state not in (None, "*"):
+            if not is_storable_text(self.state):  # a NUL: no slug has one (and PostgreSQL
+                return queryset.none()  # refuses to compare with it)
             queryset = queryset.filter(state__slug=self.state)
         elif self.state is None and not showing_series:
             queryset = queryset.filter(state__action_required=True)

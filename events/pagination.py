@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from rest_framework.utils.urls import replace_query_param
 
 from patchwork_api.api.pagination import DEFAULT_PER_PAGE, LinkHeaderPagination
+from patchwork_api.limits import MAX_UNCOUNTED_OFFSET
 
 # Rows counted at most per request (a few milliseconds on an index).
 COUNT_LIMIT = 10_000
@@ -50,6 +51,10 @@ class BoundedCountPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        # Skipping rows costs time in proportion to their number (and a page number
+        # big enough overflowed the database's OFFSET: a 500).
+        if (number - 1) * self.per_page > MAX_UNCOUNTED_OFFSET:
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
     def page(self, number) -> Page:

@@ -22,6 +22,7 @@ from patchwork_api.api.filters import (
     bracketed_msgid,
     parse_id,
 )
+from patchwork_api.validation import ASCII_DIGITS
 
 HEX_RE = re.compile(r"[0-9a-fA-F]+")
 TRUE_VALUES = ("true", "1")
@@ -45,7 +46,7 @@ def check_state_value(value: str) -> int:
     by_label = {label: number for number, label in Check.State.choices}
     if value.lower() in by_label:
         return by_label[value.lower()]
-    if value.isdigit() and int(value) in Check.State.values:
+    if ASCII_DIGITS.fullmatch(value) and len(value) < 4 and int(value) in Check.State.values:
         return int(value)
     raise InvalidFilterValue(value)
 

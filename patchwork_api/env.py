@@ -48,6 +48,11 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
             "OPTIONS": {
+                # Writers take the write lock when their transaction begins and wait for it
+                # up to ``timeout`` seconds: a deferred transaction that read first and then
+                # wrote failed at once with "database is locked" when another writer held
+                # the lock (SQLite cannot wait there without risking a deadlock).
+                "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
                 # WAL lets the API read while mail is written; NORMAL syncs at
                 # checkpoints rather than on every commit (still crash-safe in WAL mode).

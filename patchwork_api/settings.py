@@ -9,11 +9,16 @@ Environment variables:
   TIME_ZONE        server time zone dates are stored and served in (default: UTC)
   PATCHWORK_DATA_DIR  where the default database and quarantined mail live (default: ./data)
   STATIC_ROOT      where collectstatic puts files (default: ./staticfiles)
+  SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS,
+  SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_PROXY_SSL_HEADER,
+  CSRF_TRUSTED_ORIGINS   HTTPS deployment (README "Production configuration")
+  REQUEST_STATEMENT_TIMEOUT   seconds a query of a web request may run on PostgreSQL
 """
 
 import os
 from pathlib import Path
 
+from patchwork_api import limits
 from patchwork_api.env import ConfigurationError, parse_bool, parse_database_url, parse_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "patchwork_api.middleware.ContentSecurityPolicyMiddleware",
+    "patchwork_api.middleware.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,8 +123,8 @@ REST_FRAMEWORK = {
     # requests that need a user get 403 (not 401 with a challenge), as clients expect.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "patchwork_api.api.authentication.BasicAuthentication",
+        "patchwork_api.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -125,7 +132,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "patchwork_api.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -151,5 +158,45 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "patchwork": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        # Errors outside the API views (web pages, downloads, XML-RPC, admin) and refused
+        # hosts or suspicious requests: Django's own loggers, silent without DEBUG otherwise.
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }
+
+# Limits of what a request may send (patchwork_api/limits.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.MAX_REQUEST_BODY_BYTES
+REQUEST_STATEMENT_TIMEOUT = float(
+    os.environ.get("REQUEST_STATEMENT_TIMEOUT", limits.REQUEST_STATEMENT_TIMEOUT_SECONDS)
+)
+
+# HTTPS deployment: each is off by default so that a plain-HTTP development server works;
+# README "Production configuration" gives the values ``manage.py check --deploy`` wants.
+SESSION_COOKIE_SECURE = parse_bool(
+    os.environ.get("SESSION_COOKIE_SECURE", "false"), name="SESSION_COOKIE_SECURE"
+)
+CSRF_COOKIE_SECURE = parse_bool(
+    os.environ.get("CSRF_COOKIE_SECURE", "false"), name="CSRF_COOKIE_SECURE"
+)
+SECURE_SSL_REDIRECT = parse_bool(
+    os.environ.get("SECURE_SSL_REDIRECT", "false"), name="SECURE_SSL_REDIRECT"
+)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = parse_bool(
+    os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "false"),
+    name="SECURE_HSTS_INCLUDE_SUBDOMAINS",
+)
+SECURE_HSTS_PRELOAD = parse_bool(
+    os.environ.get("SECURE_HSTS_PRELOAD", "false"), name="SECURE_HSTS_PRELOAD"
+)
+# The header a TLS-terminating proxy sets, e.g. "X-Forwarded-Proto" (its value "https"
+# then marks a request as secure). Only set it when the proxy always sets or strips it.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _proxy_header = os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header}", "https")
+CSRF_TRUSTED_ORIGINS = parse_list(os.environ.get("CSRF_TRUSTED_ORIGINS", ""))
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -38,3 +38,5 @@ urlpatterns = [
 
 handler404 = "patchwork_api.api.errors.not_found"
 handler500 = "patchwork_api.api.errors.server_error"
+handler400 = "patchwork_api.api.errors.bad_request"
+handler403 = "patchwork_api.api.errors.permission_denied"

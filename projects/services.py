@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
+from patchwork_api.validation import url_format_problem
 from people.services import get_or_create_profile
 from projects.models import Project
 
@@ -142,9 +143,10 @@ def _field_problems(project: Project) -> list[tuple[str, str]]:
 def _url_format_problem(value: str) -> str | None:
     if not value:
         return None
-    if value.count("{}") != 1:
-        return f"must contain {{}} exactly once where the identifier goes: {value!r}"
-    if not _is_valid(validate_web_url, value.replace("{}", "placeholder")):
+    problem = url_format_problem(value)
+    if problem is not None:
+        return problem
+    if not _is_valid(validate_web_url, value.format("placeholder")):
         return f"not a valid http(s) URL once {{}} is filled in: {value!r}"
     return None
 

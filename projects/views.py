@@ -6,6 +6,7 @@ from rest_framework.generics import ListAPIView, RetrieveUpdateAPIView
 
 from patchwork_api.api.filters import FilterBackend
 from patchwork_api.api.service_errors import service_errors
+from patchwork_api.validation import is_id
 from projects.filters import AliasOrderFilter, ProjectFilterSet
 from projects.querysets import projects_for_api
 from projects.serializers import ProjectSerializer
@@ -63,7 +64,7 @@ class ProjectDetail(RetrieveUpdateAPIView):
         lookup = self.kwargs["pk"]
         queryset = self.get_queryset()
         project = None
-        if lookup.isdigit():
+        if is_id(lookup):
             project = queryset.filter(pk=int(lookup)).first()
         if project is None:
             project = queryset.filter(linkname=lookup).first()

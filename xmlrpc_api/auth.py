@@ -6,6 +6,7 @@ import binascii
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AbstractBaseUser
 
+from patchwork_api.validation import is_storable_text
 from xmlrpc_api.errors import XmlRpcError
 
 
@@ -26,6 +27,9 @@ def authenticate_basic(authorization: str | None) -> AbstractBaseUser:
     if scheme.lower() != "basic":
         raise AuthenticationFailed("Authentication scheme not supported")
     username, password = _decode_credentials(encoded.strip())
+    # A NUL character can be in no account's name (and PostgreSQL refuses to compare).
+    if not (is_storable_text(username) and is_storable_text(password)):
+        raise AuthenticationFailed("Invalid username/password")
     user = authenticate(username=username, password=password)
     if user is None:
         raise AuthenticationFailed("Invalid username/password")

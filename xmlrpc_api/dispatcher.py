@@ -7,7 +7,6 @@ every error becomes an XML-RPC fault (code 1, as Patchwork answers) rather than 
 error, so that clients such as pwclient can print its message.
 """
 
-import functools
 import logging
 import xmlrpc.client
 from collections.abc import Callable
@@ -22,6 +21,7 @@ logger = logging.getLogger("patchwork.xmlrpc")
 
 # Patchwork reports every failure with this fault code; clients only read the message.
 FAULT_CODE = 1
+INTERNAL_ERROR_MESSAGE = "internal error; the server logged it"
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,27 @@ class Dispatcher(SimpleXMLRPCDispatcher):
         The credentials travel with the call rather than on the dispatcher, which is
         shared by every request a worker's threads serve.
         """
-        call = functools.partial(self._call, authorization=authorization)
-        return self._marshaled_dispatch(body, dispatch_method=call)
+        try:
+            params, method_name = xmlrpc.client.loads(body, use_builtin_types=False)
+        except Exception:
+            # Not XML, not a call, or a value the unmarshaller refuses: the caller's
+            # mistake, told without the parser's internals.
+            return self._dumps(_fault("the request is not a valid XML-RPC call"))
+        try:
+            result = self._call(method_name, params, authorization=authorization)
+            return self._dumps((result,), methodresponse=True)
+        except xmlrpc.client.Fault as fault:
+            return self._dumps(fault)
+        except Exception:
+            # e.g. a result the marshaller cannot write; its text stays in the log.
+            logger.exception("XML-RPC method %s failed", method_name)
+            return self._dumps(_fault(INTERNAL_ERROR_MESSAGE))
+
+    def _dumps(self, values: Any, *, methodresponse: bool = False) -> bytes:
+        text = xmlrpc.client.dumps(
+            values, methodresponse=methodresponse, allow_none=self.allow_none, encoding="utf-8"
+        )
+        return text.encode("utf-8", "xmlcharrefreplace")
 
     def _call(self, method_name: str, params: tuple, *, authorization: str | None) -> Any:
         method = self.methods.get(method_name)
@@ -71,10 +90,12 @@ class Dispatcher(SimpleXMLRPCDispatcher):
             if _is_signature_mismatch(error, method.function):
                 raise _fault(f"{method_name}: {error}") from None
             logger.exception("XML-RPC method %s failed", method_name)
-            raise _fault(f"{type(error).__name__}: {error}") from None
-        except Exception as error:
+            raise _fault(INTERNAL_ERROR_MESSAGE) from None
+        except Exception:
+            # The exception's text can tell a caller about the database or the code:
+            # it goes to the log only.
             logger.exception("XML-RPC method %s failed", method_name)
-            raise _fault(f"{type(error).__name__}: {error}") from None
+            raise _fault(INTERNAL_ERROR_MESSAGE) from None
 
 
 def _fault(message: str) -> xmlrpc.client.Fault:

@@ -15,6 +15,8 @@ from django.core.exceptions import FieldError, ValidationError
 from django.db import DataError
 from django.db.models import Model, Q, QuerySet
 
+from patchwork_api.limits import MAX_ID
+from patchwork_api.validation import is_id
 from xmlrpc_api.errors import XmlRpcError
 
 LOOKUP_TYPES = frozenset(
@@ -82,7 +84,7 @@ def check_user(lookup: str | None, value: Any) -> Q:
     with a lookup, the username is compared (``user__icontains``)."""
     if lookup is not None:
         return Q(**{f"user__username__{lookup}": value})
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+    if is_id(value):
         return Q(user_id=int(value))
     return Q(user__username=value)
 
@@ -102,7 +104,7 @@ def parse_filter(filters: Any, conditions: Mapping[str, Condition]) -> tuple[Q, 
     for key, value in filters.items():
         name, _separator, lookup = str(key).partition("__")
         if name == "max_count":
-            max_count = _integer(value, "max_count")
+            max_count = integer_argument(value, "max_count")
             continue
         if name not in conditions or (lookup and lookup not in LOOKUP_TYPES):
             raise NoMatch(key)
@@ -110,11 +112,14 @@ def parse_filter(filters: Any, conditions: Mapping[str, Condition]) -> tuple[Q, 
     return query, max_count
 
 
-def _integer(value: Any, name: str) -> int:
+def integer_argument(value: Any, name: str) -> int:
+    """An integer argument (a number or its text); beyond what any query can use it is
+    clamped to ``MAX_ID`` (a bigger LIMIT overflowed the database driver)."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         raise XmlRpcError(f"{name} must be an integer, got {value!r}") from None
+    return max(-MAX_ID, min(MAX_ID, number))
 
 
 def limit(queryset: QuerySet[ModelType], max_count: int) -> list[ModelType]:

@@ -18,6 +18,7 @@ from downloads.queries import mbox_patches
 from patches.models import Check, Patch, State
 from patches.querysets import CHECK_STATES_BY_SEVERITY, worst_latest_check_severity
 from patches.services import create_check, update_patch
+from patchwork_api.validation import is_id
 from people.models import Person
 from projects.models import Project
 from xmlrpc_api import serializers
@@ -28,6 +29,7 @@ from xmlrpc_api.filters import (
     delegate_person,
     field,
     filtered,
+    integer_argument,
     limit,
     msgid_field,
     serialized,
@@ -68,9 +70,10 @@ CHECK_FILTERS = {
 def _id(value: Any) -> int | None:
     """An object id from the caller, or None when it is not a number."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if is_id(number) else None
 
 
 def _patches() -> QuerySet[Patch]:
@@ -98,11 +101,7 @@ def _one(queryset: QuerySet, object_id: Any) -> Any:
 def _search(queryset: QuerySet, condition: Q | None, max_count: Any) -> list:
     if condition is not None:
         queryset = queryset.filter(condition)
-    try:
-        count = int(max_count or 0)
-    except (TypeError, ValueError):
-        raise XmlRpcError(f"max_count must be an integer, got {max_count!r}") from None
-    return limit(queryset, count)
+    return limit(queryset, integer_argument(max_count or 0, "max_count"))
 
 
 @xmlrpc_method()

@@ -23,7 +23,9 @@ from django.db.models import Q, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 
+from patchwork_api import validation
 from patchwork_api.api.versioning import request_version
+from patchwork_api.limits import MAX_FILTER_VALUE_LENGTH
 
 FIRST_REPEATABLE_VERSION = (1, 1)
 
@@ -48,14 +50,17 @@ class MultipleValuesField(forms.Field):
             return []
         if isinstance(value, str):
             value = [value]
-        return [item.strip() for item in value if item and item.strip()]
+        return validation.filter_values([item.strip() for item in value if item and item.strip()])
 
     def validate(self, value: list[str]) -> None:
-        # PostgreSQL refuses NUL characters in text (a 500); such a value can match
-        # nothing, so the list is empty.
+        # PostgreSQL refuses NUL characters in text (a 500), and a value longer than any
+        # stored key only costs time: such a value can match nothing, the list is empty.
         super().validate(value)
-        if any("\x00" in item for item in value):
-            raise forms.ValidationError("Null characters are not allowed.", code="null")
+        for item in value:
+            try:
+                validation.check_text(item, max_length=MAX_FILTER_VALUE_LENGTH)
+            except validation.InvalidValue as error:
+                raise forms.ValidationError(str(error), code="invalid") from None
 
 
 class VersionAwareFilterMixin:
@@ -88,8 +93,8 @@ class IdOrKeyFilter(VersionAwareFilterMixin, django_filters.Filter):
         if not values:
             return queryset
         # Ids no database can hold match nothing.
-        ids = [int(item) for item in values if item.isdigit() and int(item) <= MAX_ID]
-        keys = [item for item in values if not item.isdigit()]
+        ids = [int(item) for item in values if validation.is_id(item)]
+        keys = [item for item in values if not validation.ASCII_DIGITS.fullmatch(item)]
         if keys:
             ids += self.keyed_ids(queryset, keys)
         condition = Q(**{f"{self.field_name}__pk__in": ids})
@@ -131,15 +136,12 @@ class MultipleExactFilter(VersionAwareFilterMixin, django_filters.Filter):
         return queryset.filter(**{f"{self.field_name}__in": wanted})
 
 
-# The largest id any backend can look up (SQLite refuses larger integers outright).
-MAX_ID = 2**63 - 1
-
-
 def parse_id(text: str) -> int:
     """A numeric id filter value; anything else can match nothing."""
-    if not text.isdigit() or int(text) > MAX_ID:
-        raise InvalidFilterValue(text)
-    return int(text)
+    try:
+        return validation.parse_id(text)
+    except validation.InvalidValue:
+        raise InvalidFilterValue(text) from None
 
 
 def bracketed_msgid(text: str) -> str:
@@ -158,7 +160,7 @@ class SearchFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
     def filter(self, queryset: QuerySet, value: str) -> QuerySet:
-        for term in (value or "").split():
+        for term in validation.search_words(value or ""):
             queryset = queryset.filter(**{f"{self.field_name}__{self.lookup_expr}": term})
         return queryset
 
@@ -172,7 +174,7 @@ class AnyFieldSearchFilter(SearchFilter):
         self.search_fields = search_fields
 
     def filter(self, queryset: QuerySet, value: str) -> QuerySet:
-        for term in (value or "").split():
+        for term in validation.search_words(value or ""):
             condition = Q()
             for field_name in self.search_fields:
                 condition |= Q(**{f"{field_name}__{self.lookup_expr}": term})
