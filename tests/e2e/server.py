@@ -134,12 +134,12 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        environment = dict(
-            self.environment,
-            GUNICORN_BIND=f"127.0.0.1:{self.port}",
-            GUNICORN_WORKERS="2",
-            GUNICORN_THREADS="2",
-        )
+        environment = {
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_THREADS": "2",
+            **self.environment,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+        }
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
