@@ -13,6 +13,10 @@ by a blank line) and a ``Binary files A and B differ`` line belong to the diff.
 """
 
 import re
+import unicodedata
+
+# More lines than any mail can hold: a hunk count beyond it is as good as infinite.
+HUNK_COUNT_CEILING = 10**9
 
 _hunk_header = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _file_header = re.compile(r"^(---|\+\+\+) (\S+)")
@@ -46,9 +50,29 @@ BINARY_BLOCK_START = "binary-block-start"  # expecting "literal N"/"delta N"
 BINARY_DATA = "binary-data"  # base85 lines of a binary block
 
 
+def decimal_text(digits: str) -> str:
+    """A run of decimal digits (``\\d`` matches every script's) as ASCII without leading
+    zeros: what ``str(int(digits))`` gives, without converting the number (Python refuses
+    runs of more than 4,300 digits, a ValueError that sent the mail to the quarantine)."""
+    ascii_digits = (
+        digits
+        if digits.isascii()
+        else "".join(str(unicodedata.decimal(character)) for character in digits)
+    )
+    return ascii_digits.lstrip("0") or "0"
+
+
+def hunk_count(digits: str | None) -> int:
+    """A hunk header's line count (an omitted count means 1), at most HUNK_COUNT_CEILING."""
+    if not digits:
+        return 1
+    text = decimal_text(digits)
+    return HUNK_COUNT_CEILING if len(text) > 9 else min(int(text), HUNK_COUNT_CEILING)
+
+
 def _hunk_line_counts(match: re.Match[str]) -> list[int]:
     """Old and new line counts of a hunk header; an omitted count means 1."""
-    return [int(count) if count else 1 for count in match.groups()]
+    return [hunk_count(count) for count in match.groups()]
 
 
 def _is_binary_differ_line(line: str) -> bool:

@@ -15,6 +15,8 @@ trimmed; of each non-empty line only these count, each followed by a newline —
 import hashlib
 import re
 
+from ingest.parsing.diff import decimal_text
+
 _hunk_header = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _file_header = re.compile(r"^(---|\+\+\+) (\S+)")
 HASHED_LINE_STARTS = ("-", "+", " ")
@@ -28,7 +30,9 @@ def _normalised_line(line: str) -> str | None:
         return f"{marker} {side}{'/'.join(path.split('/')[1:])}"
     hunk_header = _hunk_header.match(line)
     if hunk_header:
-        old_count, new_count = (int(count) if count else 1 for count in hunk_header.groups())
+        old_count, new_count = (
+            decimal_text(count) if count else "1" for count in hunk_header.groups()
+        )
         return f"@@ -{old_count} +{new_count} @@"
     if line.startswith(HASHED_LINE_STARTS):
         return line

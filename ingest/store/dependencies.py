@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from covers.models import Cover
 from patches.models import Patch
+from patchwork_api.validation import is_id, is_storable_text
 from series.models import Series
 
 MSGID_LENGTH = 255
@@ -39,14 +40,14 @@ def resolve_series(project_id: int, token: str) -> int | None:
         return _series_of_mail(project_id, msgid)
     parts = urlsplit(token)
     series_ids = parse_qs(parts.query).get("series")
-    if series_ids and series_ids[-1].isdigit():
+    if series_ids and is_id(series_ids[-1]):
         return _existing_series(project_id, int(series_ids[-1]))
-    if match := SERIES_PATH.search(parts.path):
+    if (match := SERIES_PATH.search(parts.path)) and is_id(match.group(1)):
         return _existing_series(project_id, int(match.group(1)))
     if match := BY_MSGID_PATH.search(parts.path):
         msgid = "<" + unquote(match.group(2)).strip("<>") + ">"
         return _series_of_mail(project_id, msgid, kind=match.group(1))
-    if match := BY_ID_PATH.search(parts.path):
+    if (match := BY_ID_PATH.search(parts.path)) and is_id(match.group(2)):
         model = Patch if match.group(1).startswith("patch") else Cover
         return _series_of_object(project_id, model, int(match.group(2)))
     return None
@@ -59,6 +60,8 @@ def _existing_series(project_id: int, series_id: int) -> int | None:
 
 def _series_of_mail(project_id: int, msgid: str, kind: str | None = None) -> int | None:
     msgid = msgid[:MSGID_LENGTH]
+    if not is_storable_text(msgid):  # a NUL (%00 in a URL): no stored Message-ID has one
+        return None
     if kind in (None, "patch"):
         series_id = (
             Patch.objects.filter(project_id=project_id, msgid=msgid)

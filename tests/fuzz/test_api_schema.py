@@ -1,0 +1,130 @@
+"""Schemathesis over every operation of every API version's spec (../shared/spec), as an
+anonymous client, a plain user and a project maintainer, against gunicorn on PostgreSQL:
+no answer may be a 5xx, and every answer must match the spec's response schema (with the
+deviations Patchwork shares, tests/fuzz/spec.py)."""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.fuzz.conftest import FUZZ_SEED, RESULTS, FuzzResult, is_postgres
+from tests.fuzz.spec import operation_count, relaxed_spec, spec_paths
+from tests.served.site import ServedSite, served_site
+
+pytestmark = pytest.mark.skipif(not is_postgres(), reason="the fuzz tier runs on PostgreSQL")
+
+IDENTITIES = ("anonymous", "user", "maintainer")
+SCHEMATHESIS = Path(sys.executable).parent / "st"
+# Generated cases per operation in the fuzzing phase (positive and negative data).
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 5)
+# Versions whose runs also go through schemathesis' coverage phase (boundary values and
+# each kind of invalid value for every parameter: ~80 cases per operation).
+COVERAGE_VERSIONS = (os.environ.get("FUZZ_COVERAGE_VERSIONS") or "1.4").split(",")
+# A run stops after this many seconds whatever it has left (a bound, not a target).
+RUN_SECONDS_LIMIT = 240
+CHECKS = "not_a_server_error,response_schema_conformance"
+SPECS = spec_paths()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[ServedSite]:
+    with served_site(
+        tmp_path_factory.mktemp("fuzz-api"),
+        os.environ.get("DATABASE_URL"),
+        GUNICORN_WORKERS="2",
+        GUNICORN_ACCESS_LOG="-",
+        LOG_LEVEL="INFO",
+    ) as served:
+        yield served
+
+
+def phases(spec_path: Path) -> str:
+    version = spec_path.stem.removeprefix("patchwork-api-v")
+    return "coverage,fuzzing" if version in COVERAGE_VERSIONS else "fuzzing"
+
+
+def access_log_lines(site: ServedSite) -> list[str]:
+    return [
+        line
+        for line in site.server.log_path.read_text(errors="replace").splitlines()
+        if "schemathesis" in line.lower()
+    ]
+
+
+def is_server_error(access_log_line: str) -> bool:
+    """Whether an access log line (gunicorn's default format) records a 5xx status."""
+    parts = access_log_line.split('" ', 1)
+    return len(parts) == 2 and parts[1][:1] == "5"
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+@pytest.mark.parametrize("spec_path", SPECS, ids=lambda path: path.stem)
+def test_no_server_error_and_schema_conformance(site, spec_path, identity, tmp_path):
+    spec = relaxed_spec(spec_path)
+    spec_file = tmp_path / spec_path.name
+    spec_file.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    report_dir = tmp_path / "report"
+    command = [
+        str(SCHEMATHESIS),
+        "run",
+        str(spec_file),
+        "--url",
+        site.url,
+        "--checks",
+        CHECKS,
+        "--phases",
+        phases(spec_path),
+        "--max-examples",
+        str(EXAMPLES),
+        "--max-time",
+        str(RUN_SECONDS_LIMIT),
+        "--seed",
+        str(FUZZ_SEED),
+        # One worker: hypothesis' lambda descriptions are not thread-safe (schemathesis
+        # reported its own "AST constructor recursion depth mismatch" errors with two).
+        "--workers",
+        "1",
+        # Shrinking has no time bound; the seed replays a failure as it was found.
+        "--no-shrink",
+        "--request-timeout",
+        "30",
+        "--report",
+        "json",
+        "--report-dir",
+        str(report_dir),
+        "--no-color",
+    ]
+    token = site.identities[identity].token
+    if token:
+        command += ["--header", f"Authorization: Token {token}"]
+    lines_before = len(access_log_lines(site))
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
+    )
+    requests_made = access_log_lines(site)[lines_before:]
+    server_errors = [line for line in requests_made if is_server_error(line)]
+    reports = sorted(report_dir.glob("*.json"))
+    assert reports, f"schemathesis wrote no report:\n{completed.stdout[-3000:]}{completed.stderr}"
+    report = json.loads(reports[-1].read_text())
+    RESULTS.append(
+        FuzzResult(
+            target=spec_path.stem.removeprefix("patchwork-api-"),
+            identity=identity,
+            operations=report["operations"]["tested"],
+            cases=report["test_cases"]["generated"],
+            requests=len(requests_made),
+            server_errors=len(server_errors),
+            failures=report["test_cases"]["unique_failures"],
+        )
+    )
+    replay = f"(seed {FUZZ_SEED}: replay with FUZZ_SEED={FUZZ_SEED})"
+    assert not server_errors, f"5xx answers {replay}:\n" + "\n".join(server_errors[:20])
+    assert report["operations"]["tested"] == operation_count(spec)
+    assert not report["errors"], f"{replay}\n{completed.stdout[-6000:]}"
+    assert not report["failures"], f"{replay}\n{completed.stdout[-8000:]}"
