@@ -65,13 +65,9 @@ ERROR_BODY = {"type": "object", "additionalProperties": True}
 def _relax(node: Any) -> Any:
     if isinstance(node, dict):
         relaxed = {key: _relax(value) for key, value in node.items()}
-        for status in ERROR_STATUSES:
-            content = (
-                relaxed.get(status, {}).get("content")
-                if "200" in relaxed or status in relaxed
-                else None
-            )
-            if isinstance(content, dict) and "application/json" in content:
+        for status in ERROR_STATUSES:  # only ``responses`` objects have such keys
+            content = relaxed.get(status, {}).get("content", {})
+            if "application/json" in content:
                 content["application/json"]["schema"] = ERROR_BODY
         properties = relaxed.get("properties")
         if isinstance(properties, dict):
