@@ -37,7 +37,7 @@ PARSER_EXAMPLES = int(os.environ.get("FUZZ_MAIL_EXAMPLES") or 300)
 STORE_EXAMPLES = max(1, PARSER_EXAMPLES // 2)
 COMMAND_EXAMPLES = max(1, PARSER_EXAMPLES // 20)
 # Per mail: seconds of parsing and storing, and memory the parser may take beyond the mail.
-PARSE_SECONDS = 5.0
+PARSE_SECONDS = 10.0
 PARSE_MEMORY_BYTES = 64 * 1024 * 1024
 COMMAND_SECONDS = 60
 COMMAND_MEMORY_KIB = 400 * 1024

@@ -1,0 +1,344 @@
+"""``make bench-worstcase``: the most expensive anonymous request of each endpoint, timed on
+the benchmark's main database (README "Bounded cost"), against a budget per endpoint.
+
+The main database is the one ``make bench`` builds (restored from its cached dump in
+bench/cache, or ingested and dumped there). A public bundle of the busiest project's first
+1,000 patches (the most one request may put in a bundle) is added for the bundle
+requests. Each request is sent anonymously, one at a time, to gunicorn with
+``gunicorn.conf.py``'s worker model: once to warm up, then ``REPEATS`` times; the slowest
+time counts. Results go to bench/results/worstcase.json and .md.
+"""
+
+import contextlib
+import json
+import statistics
+import sys
+import time
+import urllib.error
+import urllib.request
+import xmlrpc.client
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import psycopg
+
+from bench.config import load_config
+from bench.corpus import ensure_corpus
+from bench.django_env import manage
+from bench.main import (
+    COUNTED_TABLES,
+    Run,
+    build_main_database,
+    database_server,
+    dump_path,
+    initialize_database,
+    maintainer_token,
+    say,
+)
+from bench.postgres import analyze, database_name, restore_database, table_counts, with_database
+from bench.server import Gunicorn
+from patchwork_api import limits
+
+REPEATS = 3
+BUNDLE_PATCHES = limits.MAX_BODY_LIST_ITEMS
+TWENTY_WORDS = " ".join(["a"] * limits.MAX_SEARCH_WORDS)
+# Seconds one anonymous request may take, by kind of endpoint (README "Bounded cost").
+BUDGETS = {"list": 1.0, "detail": 0.5, "page": 1.0, "download": 2.0, "xmlrpc": 2.0}
+
+
+@dataclass(frozen=True)
+class Probe:
+    endpoint: str
+    kind: str
+    path: str
+    why: str
+    xmlrpc: tuple | None = None  # (method, params) for XML-RPC probes
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def prepare_database(run: Run) -> str:
+    """The main database: the cached dump restored (and migrated), or built and dumped."""
+    main_url = with_database(run.server_url, run.main_name)
+    dump = dump_path(run)
+    if dump.exists():
+        say(f"restoring {dump.name}")
+        restore_database(main_url, dump)
+        manage(run.config.python, main_url, "migrate", "--no-input")
+    else:
+        say("building the main database (whole archive; dumped to bench/cache afterwards)")
+        initialize_database(run, main_url)
+        build_main_database(run, main_url)
+    analyze(main_url)
+    return main_url
+
+
+def facts(main_url: str) -> dict:
+    """Ids and names the probes need: the busiest project, the biggest series, the patch
+    with the most comments, a deep page of events, and a public bundle made here."""
+    with psycopg.connect(_libpq(main_url), autocommit=True) as connection:
+        one = lambda sql, *args: connection.execute(sql, args).fetchone()  # noqa: E731
+        project_id, linkname, patches = one(
+            "SELECT p.id, p.linkname, count(*) FROM projects_project p "
+            "JOIN patches_patch x ON x.project_id = p.id GROUP BY p.id ORDER BY 3 DESC LIMIT 1"
+        )
+        (series_id,) = one(
+            "SELECT series_id FROM patches_patch WHERE series_id IS NOT NULL "
+            "GROUP BY series_id ORDER BY count(*) DESC LIMIT 1"
+        )
+        patch_id, msgid = one(
+            "SELECT p.id, p.msgid FROM patches_patch p JOIN patches_patchcomment c "
+            "ON c.patch_id = p.id GROUP BY p.id ORDER BY count(*) DESC LIMIT 1"
+        )
+        series_patch = one(
+            "SELECT id, msgid FROM patches_patch WHERE series_id = %s ORDER BY number DESC "
+            "LIMIT 1",
+            series_id,
+        )
+        (events,) = one("SELECT count(*) FROM events_event")
+        (owner,) = one("SELECT username FROM auth_user ORDER BY id LIMIT 1")
+        (owner_id,) = one("SELECT id FROM auth_user WHERE username = %s", owner)
+        connection.execute("DELETE FROM bundles_bundle WHERE name = 'worst-case'")
+        (bundle_id,) = one(
+            "INSERT INTO bundles_bundle (owner_id, project_id, name, public) "
+            "VALUES (%s, %s, 'worst-case', true) RETURNING id",
+            owner_id,
+            project_id,
+        )
+        connection.execute(
+            'INSERT INTO bundles_bundlepatch (bundle_id, patch_id, "order") '
+            "SELECT %s, id, row_number() OVER (ORDER BY id) FROM patches_patch "
+            "WHERE project_id = %s ORDER BY id LIMIT %s",
+            (bundle_id, project_id, BUNDLE_PATCHES),
+        )
+    return {
+        "project_id": project_id,
+        "linkname": linkname,
+        "patches": patches,
+        "series_id": series_id,
+        "patch_id": patch_id,
+        "msgid": msgid.strip("<>"),
+        "series_patch_msgid": series_patch[1].strip("<>"),
+        "events": events,
+        "bundle_owner": owner,
+        "bundle_id": bundle_id,
+    }
+
+
+def probes(f: dict) -> list[Probe]:
+    api = "/api/1.3"
+    last_page = max(1, -(-f["patches"] // 250))
+    deep_event_page = limits.MAX_UNCOUNTED_OFFSET // 30
+    list_query = urlencode({"state": "*", "archived": "both"})
+    return [
+        Probe(
+            "patches",
+            "list",
+            f"{api}/patches/?per_page=250&page={last_page}",
+            "last page at the biggest page size",
+        ),
+        Probe(
+            "patches",
+            "list",
+            f"{api}/patches/?per_page=250&order=-name&page=2",
+            "order by an unindexed column",
+        ),
+        Probe(
+            "patches",
+            "list",
+            f"{api}/patches/?per_page=250&q={quote(TWENTY_WORDS)}",
+            f"{limits.MAX_SEARCH_WORDS}-word search matching everything",
+        ),
+        Probe(
+            "patches",
+            "list",
+            f"{api}/patches/?per_page=250&order=-delegate&page=100",
+            "order by a joined column, deep page",
+        ),
+        Probe(
+            "covers", "list", f"{api}/covers/?per_page=250&order=-name&page=2", "unindexed order"
+        ),
+        Probe("series", "list", f"{api}/series/?per_page=250&page=2", "biggest page of series"),
+        Probe(
+            "series",
+            "list",
+            f"{api}/series/?per_page=250&q={quote(TWENTY_WORDS)}",
+            "series search",
+        ),
+        Probe(
+            "events",
+            "list",
+            f"{api}/events/?page={deep_event_page}",
+            "deepest page allowed (MAX_UNCOUNTED_OFFSET)",
+        ),
+        Probe(
+            "events",
+            "list",
+            f"{api}/events/?per_page=250&category=patch-created",
+            "first page, one category",
+        ),
+        Probe("projects", "list", f"{api}/projects/?q={quote(TWENTY_WORDS)}", "search"),
+        Probe("bundles", "list", f"{api}/bundles/?per_page=250", "bundles with their patches"),
+        Probe("patch", "detail", f"{api}/patches/{f['patch_id']}/", "most comments"),
+        Probe(
+            "patch comments",
+            "list",
+            f"{api}/patches/{f['patch_id']}/comments/?per_page=250",
+            "most comments",
+        ),
+        Probe("series", "detail", f"{api}/series/{f['series_id']}/", "biggest series"),
+        Probe(
+            "bundle",
+            "detail",
+            f"{api}/bundles/{f['bundle_id']}/",
+            f"{BUNDLE_PATCHES}-patch bundle",
+        ),
+        Probe("series mbox", "download", f"/series/{f['series_id']}/mbox/", "biggest series"),
+        Probe(
+            "bundle mbox",
+            "download",
+            f"/bundle/{f['bundle_owner']}/worst-case/mbox/",
+            f"{BUNDLE_PATCHES}-patch bundle",
+        ),
+        Probe(
+            "patch mbox",
+            "download",
+            f"/project/{f['linkname']}/patch/{f['series_patch_msgid']}/mbox/?series=*",
+            "last patch of the biggest series with its dependencies",
+        ),
+        Probe(
+            "patch page", "page", f"/project/{f['linkname']}/patch/{f['msgid']}/", "most comments"
+        ),
+        Probe(
+            "list page",
+            "page",
+            f"/project/{f['linkname']}/list/?{list_query}&page={-(-f['patches'] // 100)}",
+            "last page, every state",
+        ),
+        Probe(
+            "bundle page",
+            "page",
+            f"/bundle/{f['bundle_owner']}/worst-case/?page=10",
+            f"{BUNDLE_PATCHES}-patch bundle, last page",
+        ),
+        Probe(
+            "xmlrpc patch_list",
+            "xmlrpc",
+            "/xmlrpc/",
+            "every patch of a project",
+            ("patch_list", ({"project_id": f["project_id"]},)),
+        ),
+        Probe(
+            "xmlrpc person_list", "xmlrpc", "/xmlrpc/", "every person", ("person_list", ("", 0))
+        ),
+    ]
+
+
+def timed(base_url: str, probe: Probe) -> tuple[float, int, int]:
+    """Seconds, status and body size of one request."""
+    data = None
+    headers = {"Accept": "application/json"}
+    if probe.xmlrpc:
+        method, params = probe.xmlrpc
+        data = xmlrpc.client.dumps(params, method).encode()
+        headers = {"Content-Type": "text/xml"}
+    request = urllib.request.Request(f"{base_url}{probe.path}", data=data, headers=headers)
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read(), error.code
+    return time.perf_counter() - started, status, len(body)
+
+
+def measure(base_url: str, all_probes: list[Probe]) -> list[dict]:
+    results = []
+    for probe in all_probes:
+        timed(base_url, probe)  # warm-up
+        runs = [timed(base_url, probe) for _ in range(REPEATS)]
+        seconds = [run[0] for run in runs]
+        budget = BUDGETS[probe.kind]
+        result = {
+            "endpoint": probe.endpoint,
+            "request": probe.path if not probe.xmlrpc else f"{probe.xmlrpc[0]}{probe.xmlrpc[1]}",
+            "why": probe.why,
+            "status": runs[-1][1],
+            "bytes": runs[-1][2],
+            "worst_s": round(max(seconds), 3),
+            "median_s": round(statistics.median(seconds), 3),
+            "budget_s": budget,
+            "within_budget": max(seconds) <= budget,
+        }
+        say(f"{probe.endpoint:20} {result['worst_s']:7.3f}s / {budget}s  {probe.why}")
+        results.append(result)
+    return results
+
+
+def write_report(results: list[dict], meta: dict, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "worstcase.json").write_text(
+        json.dumps({"meta": meta, "results": results}, indent=2) + "\n"
+    )
+    lines = [
+        "# Worst-case anonymous requests",
+        "",
+        f"Database: {meta['counts']}. Load average at start: {meta['load_average']}.",
+        "",
+        "| endpoint | request | why | status | bytes | worst s | budget s | |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        verdict = "met" if result["within_budget"] else "**OVER**"
+        lines.append(
+            f"| {result['endpoint']} | `{result['request'][:90]}` | {result['why']} | "
+            f"{result['status']} | {result['bytes']:,} | {result['worst_s']} | "
+            f"{result['budget_s']} | {verdict} |"
+        )
+    path = directory / "worstcase.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def main() -> int:
+    config = load_config()
+    with contextlib.ExitStack() as cleanup:
+        server_url = database_server(config)
+        corpus = ensure_corpus(config)
+        log_dir = config.cache_dir / "logs" / time.strftime("worstcase-%Y%m%dT%H%M%S")
+        log_dir.mkdir(parents=True, exist_ok=True)
+        results: dict = {"ingest": {"parsearchive": []}}
+        run = Run(
+            config,
+            server_url,
+            database_name(server_url),
+            corpus,
+            maintainer_token(config),
+            log_dir,
+            cleanup,
+            results,
+        )
+        main_url = prepare_database(run)
+        found = facts(main_url)
+        server = Gunicorn(
+            config.python, main_url, config.gunicorn_workers, log_dir / "gunicorn.log"
+        )
+        server.start()
+        cleanup.callback(server.stop)
+        measured = measure(server.base_url, probes(found))
+        meta = {
+            "counts": table_counts(main_url, COUNTED_TABLES),
+            "facts": found,
+            "load_average": [round(load, 2) for load in __import__("os").getloadavg()],
+        }
+        path = write_report(measured, meta, config.results_dir)
+        print(path.read_text())
+        return 0 if all(result["within_budget"] for result in measured) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
