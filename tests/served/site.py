@@ -17,6 +17,9 @@ import requests
 
 from tests.e2e.server import Database, Server, manage, server_environment
 
+BROWSER_MAINTAINER = "maria"
+BROWSER_PASSWORD = "maria-browser-password"
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -60,6 +63,18 @@ def _populate(environment: dict[str, str]) -> dict[str, Identity]:
         "--token",
         user_token,
     )
+    # A maintainer who logs in with a password (the browser checks of the browsable API).
+    manage(
+        environment,
+        "user",
+        "add",
+        BROWSER_MAINTAINER,
+        "--email",
+        "maria@example.org",
+        "--password",
+        BROWSER_PASSWORD,
+    )
+    manage(environment, "project", "maintainer", "demo", BROWSER_MAINTAINER)
     return {
         "anonymous": Identity("anonymous", None),
         "user": Identity("user", user_token),
