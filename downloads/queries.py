@@ -32,7 +32,9 @@ def msgid_candidates(msgid: str) -> list[str]:
     """
     candidates = []
     for segment in dict.fromkeys([msgid, unquote(msgid)]):
-        candidates += [bracketed(segment), segment]
+        # ``%2500`` decodes to a NUL, which no Message-ID holds (PostgreSQL refuses it)
+        if is_storable_text(segment):
+            candidates += [bracketed(segment), segment]
     return candidates
 
 

@@ -163,6 +163,9 @@ def test_nul_in_a_path_is_404(api_client, rows):
         "/project/a%00b/list/",
         f"/project/{rows.project.linkname}/patch/x%00y/",
         "/bundle/a%00/b/",
+        f"/project/{rows.project.linkname}/patch/x%2500y/",
+        f"/project/{rows.project.linkname}/patch/x%2500y/mbox/",
+        f"/project/{rows.project.linkname}/cover/x%2500y/",
     ):
         response = api_client.get(path)
         assert response.status_code == 404, path
