@@ -43,3 +43,24 @@ MAX_JSON_DEPTH = 32
 # a query that runs longer is cancelled and the request answered with a 503, so a slow
 # query cannot hold a worker thread. Commands (parsemail, parsearchive, migrate) have none.
 REQUEST_STATEMENT_TIMEOUT_SECONDS = 10
+
+# --- Mail (the same names and values as the mail-delivery work, which owns them) ------
+
+# The k and N of a [PATCH k/N] marker are clamped to this (a patch's number is a small
+# integer column); a longer run of digits counts as this too.
+SERIES_MAX_PATCHES = 32_767
+
+# The N of a [PATCH vN] prefix is clamped to this.
+SERIES_MAX_VERSION = 32_767
+
+
+def clamp_digits(digits: str, maximum: int) -> int:
+    """A run of decimal digits as an int, at most ``maximum``, never converting a huge run.
+
+    Python refuses to convert strings of more than 4,300 digits (and a long one costs
+    quadratic time), so a run longer than ``maximum``'s own is ``maximum`` at once.
+    """
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(maximum)):
+        return maximum
+    return min(int(significant), maximum)
