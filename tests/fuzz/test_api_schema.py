@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 
 from tests.fuzz.conftest import FUZZ_SEED, RESULTS, FuzzResult, is_postgres
@@ -30,6 +31,9 @@ COVERAGE_VERSIONS = (os.environ.get("FUZZ_COVERAGE_VERSIONS") or "1.4").split(",
 RUN_SECONDS_LIMIT = 240
 CHECKS = "not_a_server_error,response_schema_conformance"
 SPECS = spec_paths()
+# Where the server serves the OpenAPI document of its extensions (README "REST API
+# extensions"), fuzzed like the versions' specs when present.
+EXTENSIONS_DOCUMENT = "/api/extensions.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +67,13 @@ def is_server_error(access_log_line: str) -> bool:
     return len(parts) == 2 and parts[1][:1] == "5"
 
 
-@pytest.mark.parametrize("identity", IDENTITIES)
-@pytest.mark.parametrize("spec_path", SPECS, ids=lambda path: path.stem)
-def test_no_server_error_and_schema_conformance(site, spec_path, identity, tmp_path):
-    spec = relaxed_spec(spec_path)
-    spec_file = tmp_path / spec_path.name
+def run_schemathesis(
+    site: ServedSite, spec: dict, target: str, identity: str, phase_list: str, workdir: Path
+) -> None:
+    """One schemathesis run over ``spec`` as ``identity``; its counts go to the summary."""
+    spec_file = workdir / f"{target}.yaml"
     spec_file.write_text(yaml.safe_dump(spec), encoding="utf-8")
-    report_dir = tmp_path / "report"
+    report_dir = workdir / "report"
     command = [
         str(SCHEMATHESIS),
         "run",
@@ -79,7 +83,7 @@ def test_no_server_error_and_schema_conformance(site, spec_path, identity, tmp_p
         "--checks",
         CHECKS,
         "--phases",
-        phases(spec_path),
+        phase_list,
         "--max-examples",
         str(EXAMPLES),
         "--max-time",
@@ -105,7 +109,7 @@ def test_no_server_error_and_schema_conformance(site, spec_path, identity, tmp_p
         command += ["--header", f"Authorization: Token {token}"]
     lines_before = len(access_log_lines(site))
     completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=workdir
     )
     requests_made = access_log_lines(site)[lines_before:]
     server_errors = [line for line in requests_made if is_server_error(line)]
@@ -114,7 +118,7 @@ def test_no_server_error_and_schema_conformance(site, spec_path, identity, tmp_p
     report = json.loads(reports[-1].read_text())
     RESULTS.append(
         FuzzResult(
-            target=spec_path.stem.removeprefix("patchwork-api-"),
+            target=target,
             identity=identity,
             operations=report["operations"]["tested"],
             cases=report["test_cases"]["generated"],
@@ -128,3 +132,21 @@ def test_no_server_error_and_schema_conformance(site, spec_path, identity, tmp_p
     assert report["operations"]["tested"] == operation_count(spec)
     assert not report["errors"], f"{replay}\n{completed.stdout[-6000:]}"
     assert not report["failures"], f"{replay}\n{completed.stdout[-8000:]}"
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+@pytest.mark.parametrize("spec_path", SPECS, ids=lambda path: path.stem)
+def test_no_server_error_and_schema_conformance(site, spec_path, identity, tmp_path):
+    target = spec_path.stem.removeprefix("patchwork-api-")
+    run_schemathesis(site, relaxed_spec(spec_path), target, identity, phases(spec_path), tmp_path)
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+def test_extensions_no_server_error_and_schema_conformance(site, identity, tmp_path):
+    """The OpenAPI document of the extensions beyond Patchwork, when the server has one."""
+    response = requests.get(f"{site.url}{EXTENSIONS_DOCUMENT}", timeout=30)
+    if response.status_code == 404:
+        pytest.skip(f"the server has no {EXTENSIONS_DOCUMENT}")
+    assert response.status_code == 200
+    spec = yaml.safe_load(response.text)
+    run_schemathesis(site, spec, "extensions", identity, "coverage,fuzzing", tmp_path)
