@@ -55,6 +55,11 @@ DEVIATIONS: dict[str, tuple[str, Callable[[dict], dict]]] = {
         _nullable_string,
     ),
     "cover_letter": ("a series without a cover letter has null", _nullable_reference),
+    "first_name": (
+        "up to 150 characters, Django's column (which users may fill through the API), "
+        "where the spec still says 30",
+        lambda schema: {**schema, "maxLength": 150},
+    ),
 }
 # Bodies of 400 answers: DRF's (Patchwork's too) list the messages of each field,
 # ``{"name": ["This field is required."]}``, where the spec says one string per field.
