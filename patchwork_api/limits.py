@@ -11,7 +11,7 @@ MAX_ID = 2**63 - 1
 
 # Search (``q=``): words per query. Each word is one LIKE condition per searched column;
 # 1,000 words cost 3-7 s of CPU and, on SQLite, overflowed its expression depth (a 500).
-MAX_SEARCH_WORDS = 20
+MAX_SEARCH_WORDS = 10
 
 # Values of one repeated filter parameter (``state=a&state=b...``).
 MAX_FILTER_VALUES = 100
@@ -26,7 +26,11 @@ MAX_RENDERED_HEADERS = 1_000
 
 # Rows skipped at most to reach a page of a list whose length is not counted (events):
 # beyond it the page is answered as empty (404), like a page past the end.
-MAX_UNCOUNTED_OFFSET = 300_000
+MAX_UNCOUNTED_OFFSET = 100_000
+
+# Rows an XML-RPC list method (patch_list, check_list, person_list...) answers at most,
+# whatever its max_count: the first ones (max_count > 0 or none) or the last ones (< 0).
+MAX_XMLRPC_RESULTS = 1_000
 
 # Request bodies (JSON, forms, XML-RPC): bytes read at most; a larger body is refused
 # with a 400 (Django's DATA_UPLOAD_MAX_MEMORY_SIZE).

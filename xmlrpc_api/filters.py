@@ -15,6 +15,7 @@ from django.core.exceptions import FieldError, ValidationError
 from django.db import DataError
 from django.db.models import Model, Q, QuerySet
 
+from patchwork_api import limits
 from patchwork_api.limits import MAX_ID
 from patchwork_api.validation import is_id
 from xmlrpc_api.errors import XmlRpcError
@@ -125,13 +126,16 @@ def integer_argument(value: Any, name: str) -> int:
 def limit(queryset: QuerySet[ModelType], max_count: int) -> list[ModelType]:
     """The first ``max_count`` rows, the last ``-max_count`` rows when negative, or all.
 
-    The last N are read with the ordering reversed, so no count query is needed.
+    The last N are read with the ordering reversed, so no count query is needed. Never
+    more than ``MAX_XMLRPC_RESULTS`` rows: an anonymous ``patch_list`` of a big project
+    read and marshalled every patch (38,000 patches: more than 30 s).
     """
+    cap = limits.MAX_XMLRPC_RESULTS
     if max_count > 0:
-        return list(queryset[:max_count])
+        return list(queryset[: min(max_count, cap)])
     if max_count < 0:
-        return list(reversed(queryset.reverse()[:-max_count]))
-    return list(queryset)
+        return list(reversed(queryset.reverse()[: min(-max_count, cap)]))
+    return list(queryset[:cap])
 
 
 def filtered(

@@ -92,6 +92,21 @@ def test_counts_and_ids_beyond_any_column(rpc, value):
     assert len(call_with_big_int(rpc, "patch_list", value, struct_key="max_count")) == 1
 
 
+def test_lists_are_capped(rpc, monkeypatch):
+    """Bounded cost: a list answers at most MAX_XMLRPC_RESULTS rows, the first ones or,
+    with a negative max_count, the last ones."""
+    from patchwork_api import limits
+
+    patches = sorted(PatchFactory.create_batch(4), key=lambda patch: (patch.date, patch.id))
+    monkeypatch.setattr(limits, "MAX_XMLRPC_RESULTS", 2)
+    first_two = [patch.id for patch in patches[:2]]
+    assert [patch["id"] for patch in rpc("patch_list", {})] == first_two
+    assert [patch["id"] for patch in rpc("patch_list", {"max_count": 3})] == first_two
+    last_two = [patch["id"] for patch in rpc("patch_list", {"max_count": -9})]
+    assert last_two == [patch.id for patch in patches[2:]]
+    assert len(rpc("person_list", "", 0)) == 2
+
+
 def test_nul_in_basic_credentials_is_a_login_fault(rpc):
     """Regression (item 3): a NUL byte in the user name reached the database."""
     UserFactory(username="alice")
