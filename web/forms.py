@@ -27,10 +27,11 @@ def delegate_choices(project: Project, current=None):
 class BulkPatchForm(forms.Form):
     """The list's bulk change: each field may be left at "No change"."""
 
-    state = forms.ChoiceField(required=False)
-    delegate = forms.ChoiceField(required=False)
+    state = forms.ChoiceField(required=False, initial=NO_CHANGE)
+    delegate = forms.ChoiceField(required=False, initial=NO_CHANGE)
     archived = forms.ChoiceField(
         required=False,
+        initial=NO_CHANGE,
         choices=[(NO_CHANGE, "No change"), ("True", "Archive"), ("False", "Unarchive")],
     )
 
@@ -51,7 +52,8 @@ class BulkPatchForm(forms.Form):
         changes: dict[str, Any] = {}
         if data.get("state") not in (None, "", NO_CHANGE):
             changes["state"] = self.states[data["state"]]
-        if data.get("delegate") not in (None, NO_CHANGE):
+        # A delegate field left out of the request is no change; an empty one is Nobody.
+        if "delegate" in self.data and data.get("delegate") != NO_CHANGE:
             changes["delegate"] = self.delegates.get(data["delegate"])
         if data.get("archived") in ("True", "False"):
             changes["archived"] = data["archived"] == "True"

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 
 from patches.models import Check, Patch, PatchTag, State, Tag
@@ -227,6 +227,7 @@ class Order:
     reversed: bool = True
 
     COLUMNS = {
+        "number": "number",
         "date": "date",
         "name": "name",
         "state": "state__ordering",
@@ -235,8 +236,11 @@ class Order:
     }
 
     @classmethod
-    def from_query(cls, value: str | None) -> "Order":
+    def from_query(cls, value: str | None, *, series: bool = False) -> "Order":
+        """The order asked for; by default newest first, or a series' patches by number."""
         value = (value or "").strip()
+        if not value and series:
+            return cls("number", False)
         reversed_order = value.startswith("-")
         column = value.removeprefix("-")
         if column not in cls.COLUMNS:
@@ -253,12 +257,13 @@ class Order:
         return column if self.reversed else f"-{column}"
 
     def apply(self, queryset: QuerySet[Patch]) -> QuerySet[Patch]:
-        sign = "-" if self.reversed else ""
-        keys = [f"{sign}{self.COLUMNS[self.column]}"]
+        # Empty values (no delegate) sort last going up and first going down on every
+        # database, as PostgreSQL sorts them.
+        column = F(self.COLUMNS[self.column])
+        keys = [column.desc(nulls_first=True) if self.reversed else column.asc(nulls_last=True)]
         if self.column != "date":
-            date_sign = "" if self.reversed else "-"
-            keys.append(f"{date_sign}date")
-        keys.append(f"{sign}id")
+            keys.append(F("date").asc() if self.reversed else F("date").desc())
+        keys.append(F("id").desc() if self.reversed else F("id").asc())
         return queryset.order_by(*keys)
 
 

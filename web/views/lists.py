@@ -35,7 +35,11 @@ def list_context(
     sortable: bool = True,
 ) -> dict:
     """What the patch table and its controls show, for one page of ``patches``."""
-    order = listing.Order.from_query(request.GET.get("order")) if sortable else None
+    order = None
+    if sortable:
+        order = listing.Order.from_query(
+            request.GET.get("order"), series=filters.series is not None
+        )
     queryset = listing.list_queryset(filters.apply(patches))
     if order is not None:
         queryset = order.apply(queryset)
