@@ -28,3 +28,16 @@ document.addEventListener("DOMContentLoaded", () => {
         }
     }
 });
+
+// Filter forms leave their empty fields out of the URL (the server reads them as unset).
+document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!form.matches("form.filters")) {
+        return;
+    }
+    for (const field of form.elements) {
+        if (field.name && field.value === "") {
+            field.disabled = true;
+        }
+    }
+});
