@@ -208,6 +208,19 @@ class StateField(serializers.RelatedField):
         return {state.slug: state.name for state in self.get_queryset()}
 
 
+class UserRelatedField(EmbeddedRelatedField):
+    """A user given by id or by username (the browsable API's form shows the username);
+    rendered embedded."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.strip().isdigit():
+            user = self.get_queryset().filter(username=data.strip()).first()
+            if user is None:
+                self.fail("does_not_exist", pk_value=data)
+            return user
+        return super().to_internal_value(data)
+
+
 class RelatedPatchesField(serializers.Field):
     """API 1.2 ``related``: the other patches of the patch's relation (embedded) on
     output, a list of patch ids on input (repeated form fields or a JSON array)."""
@@ -221,14 +234,22 @@ class RelatedPatchesField(serializers.Field):
     def __init__(self, **kwargs):
         kwargs["source"] = "*"
         kwargs.setdefault("required", False)
-        kwargs.setdefault("style", {"base_template": "input.html"})
+        # The browsable API's form shows the related patches' ids (a text box holding the
+        # embedded patches would send them back as text, refused, or be cleared, which
+        # took the patch out of its relation).
+        kwargs.setdefault("style", {"template": "patches/related_ids_input.html"})
         super().__init__(**kwargs)
 
     def get_value(self, dictionary):
         if html.is_html_input(dictionary):
             if self.field_name not in dictionary:
                 return serializers.empty
-            return [value for value in dictionary.getlist(self.field_name) if value != ""]
+            # repeated fields, or one text box of ids separated by commas or spaces
+            return [
+                value
+                for text in dictionary.getlist(self.field_name)
+                for value in text.replace(",", " ").split()
+            ]
         return dictionary.get(self.field_name, serializers.empty)
 
     def to_internal_value(self, data) -> dict[str, list[Patch]]:
@@ -270,12 +291,12 @@ class PatchListSerializer(VersionedModelSerializer):
     hash = serializers.SerializerMethodField()
     state = StateField()
     submitter = PersonEmbeddedSerializer(read_only=True)
-    delegate = EmbeddedRelatedField(
+    delegate = UserRelatedField(
         UserEmbeddedSerializer,
         queryset=get_user_model().objects.all(),
         allow_null=True,
-        # a raw id input: a select would list every user of the instance
-        style={"base_template": "input.html"},
+        # a text box for the username: a select would list every user of the instance
+        style={"template": "patches/username_input.html"},
     )
     mbox = serializers.SerializerMethodField()
     series = serializers.SerializerMethodField()
