@@ -28,6 +28,16 @@ def get(path: str, token: str | None = None) -> dict:
     return {"method": "GET", "path": path, "headers": headers}
 
 
+def web_page(path: str) -> dict:
+    """A browser's GET of a web page (anonymous: the pages a visitor sees)."""
+    return {"method": "GET", "path": path, "headers": {"Accept": "text/html"}}
+
+
+# The web list's deep page: 100 patches a page over every state, archived or not (the
+# server answers the last page if the list is shorter).
+WEB_LIST_DEEP_PAGE = 60
+
+
 def patch_list_path(targets: Targets, page: int) -> str:
     query = {
         "project": targets.linkname,
@@ -122,6 +132,33 @@ def read_endpoints(targets: Targets) -> list[Endpoint]:
             f"people search ?q={targets.people_query}",
             (get(f"{API}/people/?{urlencode({'q': targets.people_query})}", targets.token),),
             floors.people_floor,
+        ),
+        *web_endpoints(targets),
+    ]
+
+
+def web_endpoints(targets: Targets) -> list[Endpoint]:
+    """The web pages next to the API: the list (first and a deep page) and patch pages."""
+    list_path = f"/project/{targets.linkname}/list/"
+    deep_query = urlencode({"state": "*", "archive": "both", "page": WEB_LIST_DEEP_PAGE})
+    return [
+        Endpoint(
+            "web-list-p1",
+            "web patch list, default filters (action required), 100 rows",
+            (web_page(list_path),),
+        ),
+        Endpoint(
+            "web-list-deep",
+            f"web patch list, every patch, page {WEB_LIST_DEEP_PAGE} of 100 rows",
+            (web_page(f"{list_path}?{deep_query}"),),
+        ),
+        Endpoint(
+            "web-patch",
+            "web patch page (comments, checks, coloured diff)",
+            tuple(
+                web_page(f"/project/{targets.linkname}/patch/{quoted_msgid(msgid)}/")
+                for msgid in targets.detail_patch_msgids
+            ),
         ),
     ]
 

@@ -1,15 +1,78 @@
-"""Creating, changing and deleting bundles (API 1.2+), each in one transaction."""
+"""Creating, changing and deleting bundles (API 1.2+ and web pages), each in one transaction.
+
+Only a bundle's owner may change it: the API checks it in its permission class, and the
+membership changes of the web pages (``add_patches``, ``remove_patches``,
+``reorder_patches``) check it here.
+"""
 
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from bundles.models import Bundle, BundlePatch
 from patches.models import Patch
 
 SAME_PROJECT_MESSAGE = "Bundle patches must belong to the same project"
 EMPTY_MESSAGE = "Bundles cannot be empty"
+NOT_OWNER_MESSAGE = "Only the owner of a bundle may change it."
+
+
+def can_edit_bundle(user, bundle: Bundle) -> bool:
+    """Only the owner changes a bundle (as in Patchwork)."""
+    return user.is_authenticated and bundle.owner_id == user.pk
+
+
+def _require_owner(actor, bundle: Bundle) -> None:
+    if not can_edit_bundle(actor, bundle):
+        raise PermissionDenied(NOT_OWNER_MESSAGE)
+
+
+@transaction.atomic
+def add_patches(bundle: Bundle, patches: Sequence[Patch], *, actor) -> list[Patch]:
+    """Append the patches not yet in the bundle, in the given order; returns those added.
+
+    The patches must belong to the bundle's project (the API's rule for a bundle's
+    patches).
+    """
+    _require_owner(actor, bundle)
+    if any(patch.project_id != bundle.project_id for patch in patches):
+        raise ValidationError({"patches": [SAME_PROJECT_MESSAGE]})
+    present = set(BundlePatch.objects.filter(bundle=bundle).values_list("patch_id", flat=True))
+    last = BundlePatch.objects.filter(bundle=bundle).aggregate(last=Max("order"))["last"] or 0
+    added = [patch for patch in dict.fromkeys(patches) if patch.pk not in present]
+    BundlePatch.objects.bulk_create(
+        BundlePatch(bundle=bundle, patch=patch, order=order)
+        for order, patch in enumerate(added, start=last + 1)
+    )
+    return added
+
+
+@transaction.atomic
+def remove_patches(bundle: Bundle, patches: Sequence[Patch], *, actor) -> int:
+    """Take the patches out of the bundle; returns how many were in it."""
+    _require_owner(actor, bundle)
+    removed, _by_model = BundlePatch.objects.filter(
+        bundle=bundle, patch__in=[patch.pk for patch in patches]
+    ).delete()
+    return removed
+
+
+@transaction.atomic
+def reorder_patches(bundle: Bundle, patch_ids: Sequence[int], *, actor) -> None:
+    """Put the bundle's patches in the order of ``patch_ids``, which must name each of
+    them once."""
+    _require_owner(actor, bundle)
+    memberships = {
+        membership.patch_id: membership
+        for membership in BundlePatch.objects.select_for_update().filter(bundle=bundle)
+    }
+    if sorted(patch_ids) != sorted(memberships):
+        raise ValidationError({"order": ["Give the new position of every patch of the bundle."]})
+    for order, patch_id in enumerate(patch_ids, start=1):
+        memberships[patch_id].order = order
+    BundlePatch.objects.bulk_update(memberships.values(), ["order"])
 
 
 def create_bundle(*, owner, name: str, patches: Sequence[Patch], public: bool = False) -> Bundle:

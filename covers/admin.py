@@ -1,8 +1,21 @@
-"""Django admin for cover letters and their comments."""
+"""Django admin for cover letters and their comments (``addressed`` changes go through
+the service, with the API's permission rule)."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from covers.models import Cover, CoverComment
+from covers.services import can_update_cover_comment, update_cover_comment
+from patchwork_api.adminforms import ServiceAdminMixin, ServiceCheckedForm
+
+
+class CoverCommentAdminForm(ServiceCheckedForm):
+    service_fields = ("addressed",)
+
+    def service_check(self, changes: dict) -> None:
+        if not can_update_cover_comment(self.actor, self.instance):
+            raise PermissionDenied("You may not change this comment.")
 
 
 @admin.register(Cover)
@@ -17,7 +30,8 @@ class CoverAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoverComment)
-class CoverCommentAdmin(admin.ModelAdmin):
+class CoverCommentAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = CoverCommentAdminForm
     list_display = ("id", "msgid", "cover", "submitter", "date", "addressed")
     list_select_related = ("cover", "submitter")
     list_filter = ("addressed",)
@@ -25,3 +39,9 @@ class CoverCommentAdmin(admin.ModelAdmin):
     raw_id_fields = ("cover", "submitter")
     show_full_result_count = False
     ordering = ("-id",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # comments come from mail
+
+    def save_service_changes(self, request, comment: CoverComment, changes: dict) -> None:
+        update_cover_comment(comment, addressed=changes["addressed"])

@@ -4,16 +4,13 @@ Every list is loaded with its submitters, delegates, projects and comments in a 
 number of queries, whatever its length.
 """
 
-from dataclasses import dataclass
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote
 
 from django.db.models import Prefetch, QuerySet
-from django.http import QueryDict
 
 from covers.models import Cover, CoverComment
 from patches.models import Patch, PatchComment
 from patchwork_api.validation import is_storable_text
-from projects.models import Project
 from series.models import Series
 
 
@@ -122,9 +119,7 @@ def bundle_patches(bundle_id: int) -> QuerySet[Patch]:
     return mbox_patches(queryset).order_by("bundlepatch__order", "id")
 
 
-# Web pages.
-
-LIST_DEFERRED_FIELDS = ("content", "diff", "headers")
+# Web pages (``web``).
 
 
 def detail_patches() -> QuerySet[Patch]:
@@ -140,94 +135,3 @@ def detail_covers() -> QuerySet[Cover]:
 def page_comments(comments) -> QuerySet:
     """A patch's or cover's replies, oldest first, with their senders."""
     return comments.select_related("submitter").order_by("date", "id")
-
-
-# The largest id an AutoField holds; bigger numbers name nothing (and overflow SQLite).
-MAX_ID = 2**31 - 1
-
-
-def _positive_id(value: str | None) -> int | None:
-    """A query-string value as a row id, or None when it cannot be one."""
-    try:
-        number = int(value) if value is not None else None
-    except ValueError:
-        return None
-    return number if number is not None and 0 < number <= MAX_ID else None
-
-
-@dataclass(frozen=True)
-class ListFilters:
-    """The filters of a project's patch list page, as given in its query string.
-
-    ``series`` selects one series (every state, archived or not, in series order);
-    without it the list shows what needs action, as Patchwork's list does by default:
-    patches not archived in a state that requires action.  ``state`` (a slug, or ``*``
-    for any) and ``archived`` (``true``, ``false`` or ``both``) override that.
-    """
-
-    series_value: str | None = None
-    state: str | None = None
-    archived: str | None = None
-
-    @classmethod
-    def from_query(cls, query: QueryDict) -> "ListFilters":
-        return cls(
-            series_value=query.get("series") or None,
-            state=query.get("state") or None,
-            archived=(query.get("archived") or "").lower() or None,
-        )
-
-    @property
-    def series_id(self) -> int | None:
-        return _positive_id(self.series_value)
-
-    def series(self, project: Project) -> Series | None:
-        """The selected series when it exists in the project."""
-        if self.series_id is None:
-            return None
-        return Series.objects.filter(project=project, id=self.series_id).first()
-
-    def query_string(self) -> str:
-        """The filters as a query-string prefix for the pagination links (``a=b&``)."""
-        pairs = {"series": self.series_value, "state": self.state, "archived": self.archived}
-        kept = {name: value for name, value in pairs.items() if value}
-        return f"{urlencode(kept)}&" if kept else ""
-
-    def apply(self, queryset: QuerySet[Patch]) -> QuerySet[Patch]:
-        if self.series_value is not None:
-            if self.series_id is None:  # an invalid filter value lists nothing
-                return queryset.none()
-            queryset = queryset.filter(series_id=self.series_id)
-        showing_series = self.series_value is not None
-        if self.archived in ("true", "false"):
-            queryset = queryset.filter(archived=self.archived == "true")
-        elif self.archived is None and not showing_series:
-            queryset = queryset.filter(archived=False)
-        if self.state not in (None, "*"):
-            if not is_storable_text(self.state):  # a NUL: no slug has one (and PostgreSQL
-                return queryset.none()  # refuses to compare with it)
-            queryset = queryset.filter(state__slug=self.state)
-        elif self.state is None and not showing_series:
-            queryset = queryset.filter(state__action_required=True)
-        return queryset
-
-
-def list_patches(project: Project, filters: ListFilters) -> QuerySet[Patch]:
-    """One project's patches for its list page (big text columns left out)."""
-    queryset = filters.apply(Patch.objects.filter(project=project))
-    ordering = ("number", "id") if filters.series_value is not None else ("-date", "-id")
-    return (
-        queryset.select_related("submitter", "state", "delegate")
-        .defer(*LIST_DEFERRED_FIELDS)
-        .order_by(*ordering)
-    )
-
-
-def list_bundle_patches(bundle_id: int) -> QuerySet[Patch]:
-    """A bundle's patches for its page, in the bundle's order."""
-    return (
-        Patch.objects.filter(bundlepatch__bundle_id=bundle_id)
-        .select_related("project", "submitter", "state", "delegate")
-        .defer(*LIST_DEFERRED_FIELDS)
-        .order_by("bundlepatch__order", "id")
-    )

@@ -1,4 +1,4 @@
-"""Download and web-page routes (outside /api), at the paths Patchwork serves them."""
+"""Download routes (outside /api), at the paths Patchwork serves them (pages: ``web``)."""
 
 from django.urls import path, re_path
 
@@ -13,13 +13,9 @@ LINKNAME = r"(?P<linkname>[^/]+)"
 urlpatterns = [
     re_path(rf"^project/{LINKNAME}/patch/{MSGID}/mbox/$", views.patch_mbox, name="patch-mbox"),
     re_path(rf"^project/{LINKNAME}/patch/{MSGID}/raw/$", views.patch_raw, name="patch-raw"),
-    re_path(rf"^project/{LINKNAME}/patch/{MSGID}/$", views.patch_detail, name="patch-detail"),
     re_path(rf"^project/{LINKNAME}/cover/{MSGID}/mbox/$", views.cover_mbox, name="cover-mbox"),
-    re_path(rf"^project/{LINKNAME}/cover/{MSGID}/$", views.cover_detail, name="cover-detail"),
-    path("project/<str:linkname>/list/", views.project_patch_list, name="project-patch-list"),
     path("series/<int:series_id>/mbox/", views.series_mbox, name="series-mbox"),
     path("bundle/<str:username>/<str:bundlename>/mbox/", views.bundle_mbox, name="bundle-mbox"),
-    path("bundle/<str:username>/<str:bundlename>/", views.bundle_detail, name="bundle-detail"),
     path("patch/<int:patch_id>/mbox/", views.patch_mbox_by_id, name="patch-id-mbox"),
     path("patch/<int:patch_id>/raw/", views.patch_raw_by_id, name="patch-id-raw"),
     path("patch/<int:patch_id>/", views.patch_by_id, name="patch-id-detail"),

@@ -1,4 +1,4 @@
-"""Download views: patch/cover/series/bundle mbox files, raw diffs, web pages, redirects.
+"""Download views: patch/cover/series/bundle mbox files, raw diffs, redirects (pages: ``web``).
 
 Everything here answers GET (and HEAD) only.  A missing project, patch, cover, series or
 bundle, a private bundle seen by someone else, or a ``?series=`` value that does not fit
@@ -8,9 +8,8 @@ the patch gives a 404 with a one-line text/plain body, never an HTML error page 
 from collections.abc import Callable
 from functools import wraps
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from rest_framework.authentication import SessionAuthentication
@@ -30,12 +29,10 @@ from downloads.mbox import (
     series_patch_to_mbox,
 )
 from patches.models import Patch
-from projects.models import Project
 from series.models import Series
 
 MBOX_CONTENT_TYPE = "text/plain; charset=utf-8"
 DIFF_CONTENT_TYPE = "text/x-patch; charset=utf-8"
-PATCHES_PER_PAGE = 100
 
 
 def download_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -213,102 +210,3 @@ def cover_by_id(request: HttpRequest, cover_id: int) -> HttpResponse:
 def cover_mbox_by_id(request: HttpRequest, cover_id: int) -> HttpResponse:
     """``/cover/<id>/mbox/`` -> the cover letter's mbox."""
     return _redirect_keeping_query(request, _msgid_url("cover-mbox", _cover_by_id(cover_id)))
-
-
-# Web pages.
-
-
-@download_view
-def patch_detail(request: HttpRequest, linkname: str, msgid: str) -> HttpResponse:
-    """The patch page: metadata, commit message, replies, checks and diff."""
-    patch = queries.find_patch(linkname, msgid, queries.detail_patches())
-    if patch is None:
-        cover = queries.find_cover(linkname, msgid, Cover.objects.only("id", "msgid"))
-        if cover is not None:
-            return redirect("cover-detail", linkname=linkname, msgid=msgid)
-        raise Http404("Patch not found.")
-    context = {
-        "patch": patch,
-        "project": patch.project,
-        "comments": queries.page_comments(patch.comments),
-        "checks": patch.checks.select_related("user"),
-        "mbox_url": _msgid_url("patch-mbox", patch),
-        "raw_url": _msgid_url("patch-raw", patch),
-        "series_url": _series_url(patch.series, linkname),
-        "series_mbox_url": _series_mbox_url(patch.series),
-    }
-    return render(request, "downloads/patch_detail.html", context)
-
-
-@download_view
-def cover_detail(request: HttpRequest, linkname: str, msgid: str) -> HttpResponse:
-    """The cover letter page: metadata, text and replies."""
-    cover = queries.find_cover(linkname, msgid, queries.detail_covers())
-    if cover is None:
-        patch = queries.find_patch(linkname, msgid, Patch.objects.only("id", "msgid"))
-        if patch is not None:
-            return redirect("patch-detail", linkname=linkname, msgid=msgid)
-        raise Http404("Cover letter not found.")
-    # The reverse one-to-one raises an AttributeError subclass when there is no series.
-    series = getattr(cover, "series", None)
-    context = {
-        "cover": cover,
-        "project": cover.project,
-        "comments": queries.page_comments(cover.comments),
-        "mbox_url": _msgid_url("cover-mbox", cover),
-        "series_url": _series_url(series, linkname),
-        "series_mbox_url": _series_mbox_url(series),
-    }
-    return render(request, "downloads/cover_detail.html", context)
-
-
-def _series_url(series: Series | None, linkname: str) -> str | None:
-    return links.series_web_url(None, linkname, series.id) if series is not None else None
-
-
-def _series_mbox_url(series: Series | None) -> str | None:
-    return links.series_mbox_url(None, series.id) if series is not None else None
-
-
-def _page(request: HttpRequest, queryset):
-    """One page of a list; out-of-range or malformed page numbers give the nearest page."""
-    return Paginator(queryset, PATCHES_PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _page_rows(page, linkname_of: Callable[[Patch], str]) -> list[tuple[Patch, str]]:
-    """Each patch of a page with the URL of its page."""
-    return [(patch, links.patch_web_url(None, linkname_of(patch), patch.msgid)) for patch in page]
-
-
-@download_view
-def project_patch_list(request: HttpRequest, linkname: str) -> HttpResponse:
-    """A project's patches, paginated; ``?series=<id>`` lists one series (series web_url)."""
-    project = get_object_or_404(Project, linkname=linkname)
-    listing = queries.ListFilters.from_query(request.GET)
-    page = _page(request, queries.list_patches(project, listing))
-    series = listing.series(project)
-    context = {
-        "project": project,
-        "page": page,
-        "rows": _page_rows(page, lambda patch: project.linkname),
-        "series": series,
-        "series_mbox_url": _series_mbox_url(series),
-        "query_prefix": listing.query_string(),
-    }
-    return render(request, "downloads/patch_list.html", context)
-
-
-@download_view
-def bundle_detail(request: HttpRequest, username: str, bundlename: str) -> HttpResponse:
-    """A bundle's patches in order (public bundles, or the owner's own)."""
-    bundle = _visible_bundle(request, username, bundlename)
-    page = _page(request, queries.list_bundle_patches(bundle.id))
-    context = {
-        "bundle": bundle,
-        "project": bundle.project,
-        "page": page,
-        "rows": _page_rows(page, lambda patch: patch.project.linkname),
-        "mbox_url": links.bundle_mbox_url(None, bundle.owner.username, bundle.name),
-        "query_prefix": "",
-    }
-    return render(request, "downloads/bundle_detail.html", context)

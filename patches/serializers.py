@@ -18,7 +18,7 @@ from patchwork_api.api.serializers import (
     embedded_serializer,
 )
 from patchwork_api.limits import MAX_RENDERED_HEADERS
-from patchwork_api.validation import ASCII_DIGITS, check_list_length, is_id
+from patchwork_api.validation import ASCII_DIGITS, check_list_length, is_id, is_storable_text
 from people.serializers import PersonEmbeddedSerializer, UserEmbeddedSerializer
 from projects.serializers import ProjectEmbeddedSerializer
 
@@ -232,6 +232,21 @@ class StateField(serializers.RelatedField):
         return {state.slug: state.name for state in self.get_queryset()}
 
 
+class UserRelatedField(EmbeddedRelatedField):
+    """A user given by id or by username (the browsable API's form shows the username);
+    rendered embedded."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not ASCII_DIGITS.fullmatch(data.strip()):
+            if not is_storable_text(data):  # a NUL: no username has one
+                self.fail("does_not_exist", pk_value=data)
+            user = self.get_queryset().filter(username=data.strip()).first()
+            if user is None:
+                self.fail("does_not_exist", pk_value=data)
+            return user
+        return super().to_internal_value(data)
+
+
 class RelatedPatchesField(serializers.Field):
     """API 1.2 ``related``: the other patches of the patch's relation (embedded) on
     output, a list of patch ids on input (repeated form fields or a JSON array)."""
@@ -245,14 +260,22 @@ class RelatedPatchesField(serializers.Field):
     def __init__(self, **kwargs):
         kwargs["source"] = "*"
         kwargs.setdefault("required", False)
-        kwargs.setdefault("style", {"base_template": "input.html"})
+        # The browsable API's form shows the related patches' ids (a text box holding the
+        # embedded patches would send them back as text, refused, or be cleared, which
+        # took the patch out of its relation).
+        kwargs.setdefault("style", {"template": "patches/related_ids_input.html"})
         super().__init__(**kwargs)
 
     def get_value(self, dictionary):
         if html.is_html_input(dictionary):
             if self.field_name not in dictionary:
                 return serializers.empty
-            return [value for value in dictionary.getlist(self.field_name) if value != ""]
+            # repeated fields, or one text box of ids separated by commas or spaces
+            return [
+                value
+                for text in dictionary.getlist(self.field_name)
+                for value in text.replace(",", " ").split()
+            ]
         return dictionary.get(self.field_name, serializers.empty)
 
     def to_internal_value(self, data) -> dict[str, list[Patch]]:
@@ -296,12 +319,12 @@ class PatchListSerializer(VersionedModelSerializer):
     hash = serializers.SerializerMethodField()
     state = StateField()
     submitter = PersonEmbeddedSerializer(read_only=True)
-    delegate = EmbeddedRelatedField(
+    delegate = UserRelatedField(
         UserEmbeddedSerializer,
         queryset=get_user_model().objects.all(),
         allow_null=True,
-        # a raw id input: a select would list every user of the instance
-        style={"base_template": "input.html"},
+        # a text box for the username: a select would list every user of the instance
+        style={"template": "patches/username_input.html"},
     )
     mbox = serializers.SerializerMethodField()
     series = serializers.SerializerMethodField()

@@ -5,7 +5,8 @@ the change in one transaction, so that the REST API, XML-RPC and management comm
 share one set of rules:
 
 - a patch may be changed by superusers, the project's maintainers, its delegate and the
-  user linked to its submitter (Patchwork's ``Patch.is_editable``);
+  user linked to its submitter (Patchwork's ``Patch.is_editable``), and by holders of
+  Django's ``patches.change_patch`` permission (staff given it in the admin);
 - the delegate must maintain the patch's project;
 - ``related`` follows Patchwork: only maintainers of every patch involved may change a
   relation, a patch must leave its relation before joining another (a conflict
@@ -15,10 +16,12 @@ share one set of rules:
 - a comment's ``addressed`` flag may be set by its author and by those who may change
   the patch.
 
-Every change bumps ``Patch.updated`` (the ``updated_since`` filter).
+Every change bumps ``Patch.updated`` (the ``updated_since`` filter). ``update_patches``
+applies one change to many patches (the web list's bulk actions) all or nothing.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,14 +75,33 @@ def is_maintainer(user: AbstractBaseUser, project_id: int) -> bool:
 
 
 def can_edit_patch(user: AbstractBaseUser, patch: Patch) -> bool:
-    """Superusers, project maintainers, the delegate and the submitter's user."""
+    """Superusers, project maintainers, the delegate, the submitter's user, and holders of
+    the ``patches.change_patch`` permission."""
     if not user.is_authenticated:
         return False
     if user.is_superuser or patch.delegate_id == user.pk:
         return True
     if patch.submitter.user_id == user.pk:
         return True
-    return maintains(user, patch.project_id)
+    return maintains(user, patch.project_id) or user.has_perm("patches.change_patch")
+
+
+def validate_patch_update(
+    patch: Patch,
+    *,
+    actor: AbstractBaseUser,
+    state: State | Unchanged = UNCHANGED,
+    delegate: AbstractBaseUser | Unchanged | None = UNCHANGED,
+    commit_ref: str | Unchanged | None = UNCHANGED,
+) -> None:
+    """What ``update_patch`` checks before writing: PermissionDenied when ``actor`` may not
+    change the patch, ValidationError (a message per field) for a refused value.
+
+    Forms (the admin's) call it to show the service's errors next to their fields.
+    """
+    if not can_edit_patch(actor, patch):
+        raise PermissionDenied("You do not have permission to perform this action.")
+    _validate_patch_changes(patch, state=state, delegate=delegate, commit_ref=commit_ref)
 
 
 def can_create_check(user: AbstractBaseUser, patch: Patch) -> bool:
@@ -113,9 +135,9 @@ def update_patch(
 
     Raises PermissionDenied, ValidationError (a message per field) or RelationConflict.
     """
-    if not can_edit_patch(actor, patch):
-        raise PermissionDenied("You do not have permission to perform this action.")
-    _validate_patch_changes(patch, state=state, delegate=delegate, commit_ref=commit_ref)
+    validate_patch_update(
+        patch, actor=actor, state=state, delegate=delegate, commit_ref=commit_ref
+    )
 
     current = Patch.objects.select_for_update().get(pk=patch.pk)
     now = timezone.now()
@@ -137,6 +159,33 @@ def update_patch(
     if related is not UNCHANGED:
         _change_relation(patch, list(related), actor=actor, date=now)
     return patch
+
+
+class BulkUpdateRefused(PermissionDenied):
+    """``update_patches`` was refused for one of the patches; nothing was changed."""
+
+    def __init__(self, patch: Patch, reason: str):
+        self.patch = patch
+        super().__init__(f"Patch '{patch.name}': {reason}")
+
+
+@transaction.atomic
+def update_patches(
+    patches: Iterable[Patch], *, actor: AbstractBaseUser, **changes: Any
+) -> list[Patch]:
+    """Make the same ``changes`` (``update_patch``'s keywords) to every patch, all or nothing.
+
+    Each patch goes through ``update_patch``: the actor's permission on that patch, the
+    same validation and its own events. The first patch refused rolls every change back
+    and raises BulkUpdateRefused (a PermissionDenied) naming it, or the ValidationError
+    of its values.
+    """
+    updated = []
+    for patch in patches:
+        if not can_edit_patch(actor, patch):
+            raise BulkUpdateRefused(patch, "you do not have permission to change it.")
+        updated.append(update_patch(patch, actor=actor, **changes))
+    return updated
 
 
 def _validate_patch_changes(

@@ -13,6 +13,10 @@ Environment variables:
   SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_PROXY_SSL_HEADER,
   CSRF_TRUSTED_ORIGINS   HTTPS deployment (README "Production configuration")
   REQUEST_STATEMENT_TIMEOUT   seconds a query of a web request may run on PostgreSQL
+  EMAIL_BACKEND    how the web pages' mail (password reset, address confirmation) leaves:
+                   file (default: one file per mail in $PATCHWORK_DATA_DIR/mail), console,
+                   smtp (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+                   EMAIL_USE_TLS), or a dotted backend path; DEFAULT_FROM_EMAIL the sender
 """
 
 import os
@@ -69,6 +73,7 @@ INSTALLED_APPS = [
     "ingest",
     "downloads",
     "xmlrpc_api",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -115,8 +120,25 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-LOGIN_URL = "/api-auth/login/"
-LOGIN_REDIRECT_URL = "/api/"
+LOGIN_URL = "auth_login"
+LOGIN_REDIRECT_URL = "user-profile"
+LOGOUT_REDIRECT_URL = "project-list"
+
+EMAIL_BACKENDS = {
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+EMAIL_BACKEND = EMAIL_BACKENDS.get(
+    os.environ.get("EMAIL_BACKEND", "file"), os.environ.get("EMAIL_BACKEND", "")
+)
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = parse_bool(os.environ.get("EMAIL_USE_TLS", "false"), name="EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patchwork <patchwork@localhost>")
 
 REST_FRAMEWORK = {
     # Session first, as in Patchwork: its authenticate header is None, so anonymous

@@ -1,4 +1,4 @@
-"""Root URL configuration: admin, API (every version), downloads and XML-RPC."""
+"""Root URL configuration: admin, API (every version), downloads, XML-RPC and web pages."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -34,6 +34,7 @@ urlpatterns = [
     re_path(rf"^api/(?:(?P<version>{VERSION_URL_PATTERN})/)?", include(api_urlpatterns)),
     path("xmlrpc/", include("xmlrpc_api.urls")),
     path("", include("downloads.urls")),
+    path("", include("web.urls")),
 ]
 
 handler404 = "patchwork_api.api.errors.not_found"

@@ -2,7 +2,7 @@
 
 import re
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -156,3 +156,46 @@ def update_own_account(
         profile.full_clean(exclude=["user"])
         profile.save(update_fields=list(settings))
     return user
+
+
+def set_password(user: AbstractUser, password: str) -> None:
+    """Give ``user`` a new login password, checked by the configured password validators
+    (``AUTH_PASSWORD_VALIDATORS``); an empty password is refused."""
+    if not password:
+        raise ValidationError("the password is empty")
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+def can_unlink_person(actor: AbstractUser, person: Person) -> bool:
+    """A user may detach the addresses linked to their account, except their own main
+    address (as in Patchwork)."""
+    return (
+        actor.is_authenticated
+        and person.user_id == actor.pk
+        and person.email.lower() != actor.email.lower()
+    )
+
+
+@transaction.atomic
+def unlink_person(person: Person, *, actor: AbstractUser) -> Person:
+    """Detach ``person`` (a mail address) from the actor's account."""
+    if not can_unlink_person(actor, person):
+        raise PermissionDenied("You can only unlink the other addresses of your own account.")
+    person.user = None
+    person.save(update_fields=["user"])
+    return person
+
+
+@transaction.atomic
+def link_address(user: AbstractUser, email: str) -> Person:
+    """Attach the person of ``email`` to ``user`` once the user has shown they receive its
+    mail (the web page's confirmation link), creating that person if needed."""
+    validate_email(email)
+    person = Person.objects.filter(email__iexact=email).order_by("id").first()
+    if person is None:
+        return Person.objects.create(email=email, user=user)
+    person.user = user
+    person.save(update_fields=["user"])
+    return person

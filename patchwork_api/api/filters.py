@@ -40,10 +40,24 @@ class InvalidFilterValue(ValueError):
     """A filter value that can match nothing (the list is empty, not an error)."""
 
 
+class MultipleValuesInput(forms.TextInput):
+    """A text box in the browsable API's Filters dialog that reads every value of a
+    repeated query parameter (``?state=new&state=rfc``)."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        return getlist(name) if getlist is not None else data.get(name)
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            value = value[0] if len(value) == 1 else ",".join(value)
+        return super().format_value(value)
+
+
 class MultipleValuesField(forms.Field):
     """Every value given for a query parameter, as a list of stripped strings."""
 
-    widget = forms.MultipleHiddenInput
+    widget = MultipleValuesInput
 
     def to_python(self, value) -> list[str]:
         if not value:

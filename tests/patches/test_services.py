@@ -127,3 +127,51 @@ def test_superuser_is_no_delegate_unless_maintainer(patch, maintainer):
     """As in Patchwork, the delegate must maintain the project, superuser or not."""
     with pytest.raises(ValidationError):
         update_patch(patch, actor=maintainer, delegate=UserFactory(is_superuser=True))
+
+
+# update_patches: the web list's bulk change (and any other caller's).
+
+
+def test_update_patches_changes_each_patch_with_its_events(patch, maintainer):
+    from patches.services import update_patches
+
+    other = PatchFactory(project=patch.project)
+    accepted = State.objects.get(slug="accepted")
+    updated = update_patches([patch, other], actor=maintainer, state=accepted, archived=True)
+    assert updated == [patch, other]
+    for each in (patch, other):
+        each.refresh_from_db()
+        assert (each.state, each.archived) == (accepted, True)
+    assert Event.objects.filter(category="patch-state-changed", actor=maintainer).count() == 2
+
+
+def test_update_patches_is_all_or_nothing(patch, maintainer):
+    """One patch the actor may not change rolls back the others and names it."""
+    from patches.services import BulkUpdateRefused, update_patches
+
+    foreign = PatchFactory(name="[PATCH] elsewhere")
+    accepted = State.objects.get(slug="accepted")
+    with pytest.raises(BulkUpdateRefused, match="elsewhere"):
+        update_patches([patch, foreign], actor=maintainer, state=accepted)
+    patch.refresh_from_db()
+    assert patch.state.slug == "new"
+    assert not Event.objects.exists()
+
+
+def test_update_patches_validates_like_update_patch(patch, maintainer):
+    from patches.services import update_patches
+
+    with pytest.raises(ValidationError):
+        update_patches([patch], actor=maintainer, delegate=UserFactory())
+
+
+def test_change_patch_permission_lets_staff_edit(patch):
+    """Holders of Django's ``patches.change_patch`` (admin staff) may change any patch,
+    through the same service."""
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(is_staff=True)
+    assert not can_edit_patch(staff, patch)
+    staff.user_permissions.add(Permission.objects.get(codename="change_patch"))
+    staff = type(staff).objects.get(pk=staff.pk)  # permissions are cached per instance
+    assert can_edit_patch(staff, patch)

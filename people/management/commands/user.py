@@ -1,4 +1,5 @@
-"""``manage.py user``: create users with their API token, show or renew a token, list users."""
+"""``manage.py user``: create users with their API token, show or renew a token, set a
+password, list users."""
 
 import os
 import sys
@@ -10,14 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from people.services import create_user, find_user, issue_token
+from people.services import create_user, find_user, issue_token, set_password
 from projects.management.errors import command_error
 
 
 class Command(BaseCommand):
     help = (
         "Manage users: add one (with its profile and API token), print or regenerate a "
-        "user's API token, list users."
+        "user's API token, set a user's password (read from standard input), list users."
     )
     # Tests hand the password in through call_command(..., stdin=...).
     stealth_options = ("stdin",)
@@ -56,10 +57,20 @@ class Command(BaseCommand):
         )
         _add_token_out_option(token)
 
+        password = actions.add_parser(
+            "password", help="set a user's login password, read from standard input"
+        )
+        password.add_argument("username")
+
         actions.add_parser("list", help="list users with their maintained projects")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        handlers = {"add": self.add_user, "token": self.show_token, "list": self.list_users}
+        handlers = {
+            "add": self.add_user,
+            "token": self.show_token,
+            "password": self.change_password,
+            "list": self.list_users,
+        }
         try:
             handlers[options["action"]](options)
         except ValidationError as error:
@@ -89,6 +100,12 @@ class Command(BaseCommand):
             token = issue_token(user, regenerate=options["regenerate"])
             self._hand_out_token(token.key, options["token_out"])
 
+    def change_password(self, options: dict[str, Any]) -> None:
+        user = find_user(options["username"])
+        password = _read_password(options.get("stdin") or sys.stdin, option="user password")
+        set_password(user, password)
+        self.stderr.write(f"password of {user.username} changed")
+
     def list_users(self, options: dict[str, Any]) -> None:
         users = (
             get_user_model().objects.order_by("username").prefetch_related("maintained_projects")
@@ -117,10 +134,11 @@ def _add_token_out_option(parser: CommandParser) -> None:
     )
 
 
-def _read_password(stream: TextIO) -> str:
+def _read_password(stream: TextIO, option: str = "--password-stdin") -> str:
+    """The first line of ``stream``, without its line ending."""
     password = stream.readline().rstrip("\r\n")
     if not password:
-        raise CommandError("--password-stdin: standard input held no password")
+        raise CommandError(f"{option}: standard input held no password")
     return password
 
 
