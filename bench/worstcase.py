@@ -144,6 +144,10 @@ def facts(main_url: str) -> dict:
         (events,) = one("SELECT count(*) FROM events_event")
         (owner,) = one("SELECT username FROM auth_user ORDER BY id LIMIT 1")
         (owner_id,) = one("SELECT id FROM auth_user WHERE username = %s", owner)
+        connection.execute(
+            "DELETE FROM bundles_bundlepatch WHERE bundle_id IN "
+            "(SELECT id FROM bundles_bundle WHERE name = 'worst-case')"
+        )
         connection.execute("DELETE FROM bundles_bundle WHERE name = 'worst-case'")
         (bundle_id,) = one(
             "INSERT INTO bundles_bundle (owner_id, project_id, name, public) "
@@ -372,6 +376,8 @@ def main() -> int:
             cleanup,
             results,
         )
+        if reuse:
+            manage(config.python, server_url, "migrate", "--no-input")
         main_url = server_url if reuse else prepare_database(run)
         found = facts(main_url)
         server = Gunicorn(

@@ -8,6 +8,7 @@ and ``next`` is found by reading one row past the page.
 """
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.utils.urls import replace_query_param
 
@@ -62,12 +63,22 @@ class BoundedCountPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         first_row = (number - 1) * self.per_page
-        rows = list(self.object_list[first_row : first_row + self.per_page + 1])
+        rows = list(self._rows(first_row, self.per_page + 1))
         if not rows:
             raise EmptyPage(self.error_messages["no_results"])
         return OpenEndedPage(
             rows[: self.per_page], number, self, has_more=len(rows) > self.per_page
         )
+
+    def _rows(self, first_row: int, count: int):
+        """Rows [first_row, first_row + count): deep ones found by key first, so the rows
+        skipped are read from an index, not joined with what the serializer embeds (the
+        deepest page allowed took 1.4 s, most of it joining skipped rows)."""
+        object_list = self.object_list
+        if not first_row or not isinstance(object_list, QuerySet):
+            return object_list[first_row : first_row + count]
+        keys = object_list.values("pk")[first_row : first_row + count]
+        return object_list.filter(pk__in=keys)
 
 
 class EventPagination(LinkHeaderPagination):
