@@ -10,10 +10,12 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import OperationalError
 
 from ingest import relay
 from ingest.management.commands import ingestd
 from ingest.management.commands.ingestd import DeliveryServer
+from ingest.models import FailedMail
 from patches.models import Patch
 from tests.factories import SAMPLE_DIFF, ProjectFactory
 
@@ -67,10 +69,11 @@ def relay_through_server(socket_path, arguments, configuration=None):
 @pytest.mark.parametrize(
     ("arguments", "options"),
     [
-        ([], (None, None)),
-        (["--list-id", "x.org"], ("x.org", None)),
-        (["--list-id=x.org", "mail.eml"], ("x.org", "mail.eml")),
-        (["mail.eml"], (None, "mail.eml")),
+        ([], (None, False, None)),
+        (["--list-id", "x.org"], ("x.org", False, None)),
+        (["--list-id=x.org", "mail.eml"], ("x.org", False, "mail.eml")),
+        (["mail.eml"], (None, False, "mail.eml")),
+        (["--exit-zero", "--list-id", "x.org"], ("x.org", True, None)),
         (["-v", "2"], None),
         (["--help"], None),
         (["a.eml", "b.eml"], None),
@@ -95,16 +98,34 @@ def test_a_relayed_mail_is_stored_and_its_status_and_log_come_back(socket_path, 
 
     assert status == 0
     assert Patch.objects.get().msgid == "<relayed@example.org>"
-    assert "parsemail: patch <relayed@example.org>" in capsys.readouterr().err
+    assert "parsemail: <relayed@example.org>: stored as patch" in capsys.readouterr().err
 
 
 @pytest.mark.django_db
-def test_a_relayed_failure_exits_one(socket_path, stdin, monkeypatch):
-    monkeypatch.setattr(ingestd, "deliver", lambda raw, list_id: 1)
+def test_a_relayed_deferral_exits_75(socket_path, stdin, monkeypatch):
+    monkeypatch.setattr("ingest.services.store_mail", raising(OperationalError("down")))
     stdin(MAIL)
     status = relay_through_server(socket_path, ["--list-id", LIST_ID])
 
-    assert status == 1
+    assert status == 75
+    assert FailedMail.objects.get().state == FailedMail.State.PENDING
+
+
+@pytest.mark.django_db
+def test_a_relayed_deferral_with_exit_zero_exits_0(socket_path, stdin, monkeypatch):
+    monkeypatch.setattr("ingest.services.store_mail", raising(OperationalError("down")))
+    stdin(MAIL)
+    status = relay_through_server(socket_path, ["--exit-zero", "--list-id", LIST_ID])
+
+    assert status == 0
+    assert FailedMail.objects.get().state == FailedMail.State.PENDING
+
+
+def raising(error):
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
 
 
 @pytest.mark.django_db
