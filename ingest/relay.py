@@ -137,6 +137,8 @@ def _plain_options(arguments: list[str]) -> tuple[str | None, bool, str | None] 
             list_id = argument.split("=", 1)[1]
         elif argument == "--exit-zero":
             exit_zero = True
+        elif argument == "--defer-config-errors":
+            pass  # patchwork_api.cli acts on it
         elif argument.startswith("-") or infile is not None:
             return None
         else:

@@ -284,7 +284,8 @@ def _failed(
 
 
 def describe_error(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}".strip()
+    """The error's type and message on one line (log lines are one line per mail)."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
 
 
 def raw_msgid(raw: bytes) -> str:

@@ -9,6 +9,10 @@ all go through ``main``, which
 - turns a configuration problem into one line on stderr and status 78 (EX_CONFIG),
   and a database that cannot be reached into one line and status 75 (EX_TEMPFAIL),
   never a traceback (``--traceback`` still shows one).
+
+postfix bounces a mail on 78 ("5.3.5 local configuration error"), to the list's
+bounce address: ``parsemail --defer-config-errors`` answers 75 instead, so that the
+MTA keeps the mail in its queue until the configuration is mended.
 """
 
 import os
@@ -17,6 +21,7 @@ import sys
 from patchwork_api.env import CONFIG_VARIABLE, INSTALLED_CONFIG_FILE, ConfigurationError
 
 SETTINGS_MODULE = "patchwork_api.settings"
+DEFER_CONFIG_ERRORS = "--defer-config-errors"
 
 
 def main(argv: list[str] | None = None, *, installed: bool = False) -> None:
@@ -28,12 +33,21 @@ def main(argv: list[str] | None = None, *, installed: bool = False) -> None:
     try:
         _run(argv, command)
     except ConfigurationError as error:
-        _stop(command, f"configuration error: {error}", os.EX_CONFIG)
+        _stop(command, f"configuration error: {error}", _config_status(argv, command))
     except Exception as error:
         described = None if "--traceback" in argv else _describe(error, command)
         if described is None:
             raise
-        _stop(command, *described)
+        message, status = described
+        if status == os.EX_CONFIG:
+            status = _config_status(argv, command)
+        _stop(command, message, status)
+
+
+def _config_status(argv: list[str], command: str) -> int:
+    if command == "parsemail" and DEFER_CONFIG_ERRORS in argv:
+        return os.EX_TEMPFAIL
+    return os.EX_CONFIG
 
 
 def manage() -> None:
@@ -80,5 +94,5 @@ def _describe(error: Exception, command: str) -> tuple[str, int] | None:
 
 
 def _stop(command: str, message: str, status: int) -> None:
-    sys.stderr.write(f"{command}: {message}\n")
+    sys.stderr.write(f"{command}: {' '.join(message.split())}\n")
     sys.exit(status)

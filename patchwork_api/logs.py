@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from patchwork_api.env import ConfigurationError, parse_list
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s"
 SYSLOG_FORMAT = "patchwork-api[%(process)d]: %(name)s: %(message)s"
 SYSLOG_ADDRESS = "/dev/log"
 DEFAULT_FACILITY = "mail"

@@ -30,7 +30,8 @@ Exit status (sysexits.h), for the MTA:
       answers; the MTA should deliver it again later, which finds it stored.
       With --exit-zero (or PATCHWORK_PARSEMAIL_EXIT_ZERO=true): 0 instead,
       unless the mail could be kept nowhere
-  78  EX_CONFIG: the configuration cannot be used (one line says why)
+  78  EX_CONFIG: the configuration cannot be used (one line says why); postfix
+      bounces the mail on 78: --defer-config-errors answers 75 instead
   64  EX_USAGE: wrong options;  66  EX_NOINPUT: FILE cannot be read
 
 Never 65 (EX_DATAERR): a mail that cannot be parsed is kept or dropped, and
@@ -64,6 +65,11 @@ answered 0. Each mail's outcome is logged as one line naming its Message-ID
             action="store_true",
             help="answer 0 instead of 75 once the mail is kept (for MTAs where deferral is"
             " unwanted); also PATCHWORK_PARSEMAIL_EXIT_ZERO=true",
+        )
+        parser.add_argument(
+            "--defer-config-errors",
+            action="store_true",
+            help="answer 75 (the MTA keeps the mail) instead of 78 to a configuration error",
         )
         parser.add_argument("infile", nargs="?", type=Path, help="the mail (default: stdin)")
 
