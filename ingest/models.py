@@ -14,9 +14,9 @@ class FailedMail(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending"
+        PENDING = "pending", "pending"
         SET_ASIDE = "set-aside", "set aside"
-        RESOLVED = "resolved"
+        RESOLVED = "resolved", "resolved"
 
     received = models.DateTimeField(default=timezone.now)
     msgid = models.CharField(max_length=255, blank=True, default="")

@@ -26,9 +26,9 @@ class Migration(migrations.Migration):
             name="state",
             field=models.CharField(
                 choices=[
-                    ("pending", "Pending"),
+                    ("pending", "pending"),
                     ("set-aside", "set aside"),
-                    ("resolved", "Resolved"),
+                    ("resolved", "resolved"),
                 ],
                 default="set-aside",
                 max_length=10,
