@@ -19,6 +19,11 @@ MAIL_MAX_BYTES = 32 * 1024 * 1024
 # References...) are found wherever they are.
 MAIL_MAX_HEADERS = 1_000
 
+# A header longer than this (a References line of 100,000 ids) is left out of the stored
+# header block too: folding and re-encoding it cost seconds, serving it megabytes. The
+# parser still reads it (within MAIL_MAX_REFERENCES).
+MAIL_MAX_HEADER_BYTES = 64 * 1024
+
 # MIME parts nested deeper than this are not opened: their content is ignored (it is
 # neither comment nor diff). Real mail nests three or four levels.
 MAIL_MAX_MIME_DEPTH = 32

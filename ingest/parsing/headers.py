@@ -20,7 +20,7 @@ from email.utils import mktime_tz, parsedate_tz
 
 from django.conf import settings
 
-from patchwork_api.limits import MAIL_MAX_HEADERS, MAIL_MAX_REFERENCES
+from patchwork_api.limits import MAIL_MAX_HEADER_BYTES, MAIL_MAX_HEADERS, MAIL_MAX_REFERENCES
 
 DB_CHARFIELD_LENGTH = 255
 # Patchwork looks for the mailing list in these headers, in this order.
@@ -135,10 +135,13 @@ def header_block(mail: Message) -> str:
     """Every header as ``Name: value`` lines, re-encoded and folded as Patchwork stores them.
 
     Headers Patchwork cannot rebuild are left out, like Patchwork does, and so are the
-    headers after the first ``MAIL_MAX_HEADERS``.
+    headers after the first ``MAIL_MAX_HEADERS`` and those longer than
+    ``MAIL_MAX_HEADER_BYTES``.
     """
     lines = []
     for name, value in mail.items()[:MAIL_MAX_HEADERS]:
+        if len(str(value)) > MAIL_MAX_HEADER_BYTES:
+            continue
         encoded = _encoded_header(name, value)
         if encoded is not None:
             lines.append(f"{name}: {encoded}")

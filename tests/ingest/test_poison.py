@@ -143,6 +143,8 @@ def test_a_hundred_thousand_references_cost_what_a_few_hundred_do(django_assert_
         parsemail(stdin=raw)
 
     assert len(parsed.references) == MAIL_MAX_REFERENCES
+    assert "References:" not in parsed.headers  # 1 MB: longer than MAIL_MAX_HEADER_BYTES
+    assert "In-Reply-To: <r99999@example.org>" in parsed.headers
     assert parsed.references[0] == "<r0@example.org>"  # the thread's first message
     assert parsed.references[-1] == "<r99999@example.org>"  # In-Reply-To, the nearest
     assert parsed.references[-2] == "<r99998@example.org>"
