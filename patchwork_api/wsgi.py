@@ -2,8 +2,17 @@
 
 import os
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
+
+from patchwork_api.env import SECRET_KEY_MISSING, ConfigurationError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patchwork_api.settings")
 
 application = get_wsgi_application()
+try:
+    settings.SECRET_KEY  # noqa: B018 - Django refuses an empty key when it is read
+except ImproperlyConfigured:
+    # Commands run without the key; sessions and CSRF tokens cannot.
+    raise ConfigurationError(SECRET_KEY_MISSING) from None

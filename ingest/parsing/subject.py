@@ -16,6 +16,7 @@ This follows Patchwork's ``clean_subject``, ``split_prefixes``, ``parse_series_m
 import re
 
 from ingest.message import SubjectInfo
+from patchwork_api.limits import SERIES_MAX_PATCHES, SERIES_MAX_VERSION, clamp_digits
 
 from .headers import DB_CHARFIELD_LENGTH, normalise_space
 
@@ -24,7 +25,8 @@ _reply = re.compile(r"^re[:\s]", re.I)
 _leading_brackets = re.compile(r"^\[([^\]]*)\]\s*(.*)$")
 _mercurial_marker = re.compile(r"^PATCH (\d+ of \d+)(.*)$")
 _prefix_separators = re.compile(r"[,\s]+")
-_series_marker = re.compile(r".*?([0-9]+)(?:/| of )([0-9]+)$")
+DIGITS = "0123456789"
+MARKER_SEPARATORS = ("/", " of ")
 _version_prefix = re.compile(r"^[vV](\d+)$")
 _version_in_name = re.compile(r"\([vV](\d+)\)")
 
@@ -63,22 +65,49 @@ def clean_subject(subject: str, drop_prefixes: tuple[str, ...] = ()) -> tuple[st
 
 
 def parse_series_marker(prefixes: list[str]) -> tuple[int | None, int | None]:
-    """(k, N) from the first prefix ending in ``k/N`` or ``k of N``; (None, None) without."""
+    """(k, N) from the first prefix ending in ``k/N`` or ``k of N``; (None, None) without.
+
+    Patchwork's pattern (``.*?([0-9]+)(?:/| of )([0-9]+)$``) takes quadratic time on a
+    long run of digits; this reads the same numbers from the end of the prefix in linear
+    time. Both are clamped to ``SERIES_MAX_PATCHES``.
+    """
     for prefix in prefixes:
-        match = _series_marker.match(prefix)
-        if match:
-            return int(match.group(1)), int(match.group(2))
+        marker = _series_marker(prefix)
+        if marker:
+            number, total = marker
+            return (
+                clamp_digits(number, SERIES_MAX_PATCHES),
+                clamp_digits(total, SERIES_MAX_PATCHES),
+            )
     return None, None
 
 
+def _series_marker(prefix: str) -> tuple[str, str] | None:
+    """The digits of k and N when ``prefix`` ends in ``k/N`` or ``k of N``."""
+    head = prefix.rstrip(DIGITS)
+    total = prefix[len(head) :]
+    if not total:
+        return None
+    for separator in MARKER_SEPARATORS:
+        if head.endswith(separator):
+            before = head[: -len(separator)]
+            start = before.rstrip(DIGITS)
+            if len(start) < len(before):
+                return before[len(start) :], total
+    return None
+
+
 def parse_version(name: str, prefixes: list[str]) -> int:
-    """The version from a ``vN`` prefix, else from ``(vN)`` in the name, else 1."""
+    """The version from a ``vN`` prefix, else from ``(vN)`` in the name, else 1.
+
+    Clamped to ``SERIES_MAX_VERSION``.
+    """
     for prefix in prefixes:
         match = _version_prefix.match(prefix)
         if match:
-            return int(match.group(1))
+            return clamp_digits(match.group(1), SERIES_MAX_VERSION)
     match = _version_in_name.search(name)
-    return int(match.group(1)) if match else 1
+    return clamp_digits(match.group(1), SERIES_MAX_VERSION) if match else 1
 
 
 def is_reply_subject(subject: str) -> bool:
