@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint e2e bench bench-ingest bench-worstcase clean
+.PHONY: install install-prefix run test lint e2e bench bench-ingest bench-worstcase clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# `make install` makes the development virtualenv .venv; `make install PREFIX=/opt/x`
+# installs for service users instead (tools/install-prefix, README "Deploying").
+install: $(if $(PREFIX),install-prefix,$(STAMP))
+
+install-prefix:
+	tools/install-prefix $(PREFIX)
 
 # Development server on SQLite with the demo project and its sample mail.
 run: install

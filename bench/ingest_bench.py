@@ -86,7 +86,7 @@ def manage(
         cwd=REPO,
         check=False,
     )
-    if result.returncode not in (0, 1):
+    if result.returncode not in (0, 1, 75):  # 75: parsemail kept a mail it could not store
         raise RuntimeError(f"manage.py {args[0]} failed: {result.stderr.decode()[-2000:]}")
     return result.stdout
 

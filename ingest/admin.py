@@ -5,17 +5,18 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from ingest.models import FailedMail, UnattachedMail
-from ingest.quarantine import mark_retried
-from ingest.services import Status, ingest_mail
+from ingest.quarantine import UNRESOLVED
+from ingest.recovery import retry
+from ingest.services import Status
 from ingest.store import IngestContext
 
 
 @admin.register(FailedMail)
 class FailedMailAdmin(admin.ModelAdmin):
-    list_display = ("id", "received", "msgid", "list_id", "attempts", "resolved", "short_error")
-    list_filter = ("resolved",)
+    list_display = ("id", "received", "msgid", "list_id", "attempts", "state", "short_error")
+    list_filter = ("state",)
     search_fields = ("msgid", "list_id", "error")
-    readonly_fields = ("received", "msgid", "list_id", "error", "attempts", "raw_text")
+    readonly_fields = ("received", "msgid", "list_id", "error", "attempts", "state", "raw_text")
     exclude = ("raw",)
     actions = ("retry",)
 
@@ -34,13 +35,8 @@ class FailedMailAdmin(admin.ModelAdmin):
     def retry(self, request: HttpRequest, queryset: QuerySet[FailedMail]) -> None:
         context = IngestContext()
         failures = 0
-        for mail in queryset.filter(resolved=False):
-            report = ingest_mail(
-                bytes(mail.raw), list_id=mail.list_id or None, context=context, quarantine=False
-            )
-            failed = report.status == Status.FAILED
-            failures += failed
-            mark_retried(mail, error=report.reason if failed else None)
+        for mail in queryset.filter(state__in=UNRESOLVED):
+            failures += retry(mail, context).status == Status.FAILED
         level = messages.WARNING if failures else messages.SUCCESS
         self.message_user(request, f"Retried; {failures} failed again.", level)
 

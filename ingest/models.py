@@ -5,19 +5,37 @@ from django.utils import timezone
 
 
 class FailedMail(models.Model):
+    """A mail that could not be stored, kept with the error of its last attempt.
+
+    ``pending``: the error looked temporary (the database, a lock, a full disk); it is
+    retried automatically (ingestd, the next successful parsemail, ``quarantine
+    retry``). ``set aside``: a mail that breaks the parser or the store, or failed
+    ``QUARANTINE_MAX_ATTEMPTS`` times; retried only by hand. ``resolved``: stored since.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        SET_ASIDE = "set-aside", "set aside"
+        RESOLVED = "resolved", "resolved"
+
     received = models.DateTimeField(default=timezone.now)
     msgid = models.CharField(max_length=255, blank=True, default="")
     list_id = models.CharField(max_length=255, blank=True, default="")
     error = models.TextField()
     raw = models.BinaryField()
     attempts = models.PositiveIntegerField(default=1)
-    resolved = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SET_ASIDE)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["msgid", "state"], name="failedmail_msgid_idx")]
 
     def __str__(self) -> str:
         return f"failed mail {self.msgid or self.pk}: {self.error[:60]}"
+
+    @property
+    def resolved(self) -> bool:
+        return self.state == self.State.RESOLVED
 
 
 class UnattachedMail(models.Model):

@@ -5,8 +5,8 @@ anything; the ``is_*_candidate`` helpers state Patchwork's classification rules 
 step can apply them with the database.  The pieces live in ``ingest.parsing``.
 """
 
-import email
 import email.errors
+from email.feedparser import BytesFeedParser
 from email.message import Message
 
 from ingest.message import Author, MailParseError, ParsedMail, SubjectInfo
@@ -26,6 +26,7 @@ from ingest.parsing.headers import (
 )
 from ingest.parsing.pull import find_pull_url
 from ingest.parsing.subject import parse_subject
+from patchwork_api.limits import MAIL_MAX_MIME_DEPTH
 
 REQUIRED_HEADERS = ("From", "Subject", "Message-Id")
 
@@ -84,9 +85,29 @@ def _read_message(raw: bytes) -> Message:
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise MailParseError("A mail must be given as bytes")
     try:
-        return email.message_from_bytes(bytes(raw))
+        parser = DepthLimitedParser()
+        parser.feed(bytes(raw))
+        return parser.close()
     except (email.errors.MessageError, ValueError, TypeError, AttributeError, IndexError) as error:
         raise MailParseError(f"Not a mail: {error}") from error
+
+
+class DepthLimitedParser(BytesFeedParser):
+    """``email.message_from_bytes``'s parser, opening no part deeper than the limit.
+
+    The standard parser recurses once per nesting level, so a mail of a thousand nested
+    multiparts raises RecursionError (on every delivery). A part below
+    ``MAIL_MAX_MIME_DEPTH`` levels is kept as one opaque part instead: its headers say
+    ``application/octet-stream``, its body is what it held, and the body parser ignores it.
+    """
+
+    def _parse_headers(self, lines: list[str]) -> None:
+        super()._parse_headers(lines)
+        part = self._cur
+        too_deep = len(self._msgstack) > MAIL_MAX_MIME_DEPTH
+        if too_deep and part.get_content_maintype() in ("multipart", "message"):
+            del part["Content-Type"]
+            part["Content-Type"] = "application/octet-stream"
 
 
 def _identity(mail: Message) -> tuple[str, str, Author]:

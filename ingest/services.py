@@ -17,7 +17,7 @@ from django.db import DatabaseError, transaction
 
 from ingest.message import MailParseError, ParsedMail
 from ingest.parser import parse_mail
-from ingest.quarantine import quarantine_mail
+from ingest.quarantine import Kept, is_temporary, keep_failed
 from ingest.store import IngestContext, Settled, StoreResult, store_mail
 from ingest.store.batch import StoreBatch
 
@@ -46,12 +46,39 @@ class MailReport:
     reason: str = ""
     project_id: int | None = None
     database_error: bool = False
-    failed_mail_id: int | None = None
     settled: list[Settled] = field(default_factory=list)
+    # What was stored: the patch, cover letter or comment's id, its series, its parent.
+    object_id: int | None = None
+    series_id: int | None = None
+    parent: str = ""  # "patch 12" or "cover 3" for a comment
+    project: str = ""  # the project's linkname
+    # A failure: whether it may go away by itself, and where the mail was kept.
+    temporary: bool = False
+    kept: Kept | None = None
+
+    @property
+    def failed_mail_id(self) -> int | None:
+        return self.kept.failed_mail_id if self.kept else None
 
     def describe(self) -> str:
         text = f"{self.kind} {self.msgid or '(no Message-ID)'}"
         return f"{text}: {self.reason}" if self.reason else text
+
+    def outcome(self) -> str:
+        """One line for the log: the Message-ID, then what became of the mail and why."""
+        msgid = self.msgid or "(no Message-ID)"
+        if self.status == Status.FAILED:
+            kept = self.kept or Kept()
+            verb = "set aside" if kept.set_aside or not self.temporary else "deferred"
+            return f"{msgid}: {verb}, kept in {kept.describe()}: {self.reason}"
+        if self.status == Status.UNPARSEABLE:
+            return f"{msgid}: dropped, unparseable: {self.reason}"
+        if self.kind in ("patch", "cover", "comment"):
+            details = [f"series {self.series_id}"] if self.series_id else []
+            details += [f"on {self.parent}"] if self.parent else []
+            details += [f"project {self.project}"] if self.project else []
+            return f"{msgid}: stored as {self.kind} {self.object_id} ({', '.join(details)})"
+        return f"{msgid}: {self.kind}: {self.reason}" if self.reason else f"{msgid}: {self.kind}"
 
 
 @dataclass
@@ -117,9 +144,10 @@ def store_parsed(
             raw,
             describe_error(error),
             parsed.msgid,
-            parsed.list_id,
+            list_id,
             quarantine=quarantine,
             database_error=isinstance(error, DatabaseError),
+            temporary=is_temporary(error),
         )
     return _report(result, parsed.msgid)
 
@@ -207,6 +235,12 @@ def _store_batch(
 
 def _report(result: StoreResult, msgid: str) -> MailReport:
     stored = result.kind.value in ("patch", "cover", "comment", "waiting")
+    stored_object = result.obj
+    parent = ""
+    if getattr(stored_object, "patch_id", None):
+        parent = f"patch {stored_object.patch_id}"
+    elif getattr(stored_object, "cover_id", None):
+        parent = f"cover {stored_object.cover_id}"
     return MailReport(
         Status.STORED if stored else Status.SKIPPED,
         result.kind.value,
@@ -214,6 +248,10 @@ def _report(result: StoreResult, msgid: str) -> MailReport:
         result.reason,
         project_id=result.project.id if result.project else None,
         settled=result.settled,
+        object_id=stored_object.pk if stored_object is not None else None,
+        series_id=getattr(stored_object, "series_id", None),
+        parent=parent,
+        project=result.project.linkname if result.project else "",
     )
 
 
@@ -225,22 +263,29 @@ def _failed(
     *,
     quarantine: bool,
     database_error: bool = False,
+    temporary: bool = False,
 ) -> MailReport:
-    failed_mail_id = None
+    """A mail the parser or the store failed on, kept in the quarantine when asked.
+
+    A parser error is never temporary: the same bytes fail the same way next time.
+    """
+    kept = None
     if quarantine:
-        failed_mail_id = quarantine_mail(raw, reason, msgid=msgid, list_id=list_id or "")
+        kept = keep_failed(raw, reason, msgid=msgid, list_id=list_id or "", temporary=temporary)
     return MailReport(
         Status.FAILED,
         "error",
         msgid,
         reason,
         database_error=database_error,
-        failed_mail_id=failed_mail_id,
+        temporary=temporary,
+        kept=kept,
     )
 
 
 def describe_error(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}".strip()
+    """The error's type and message on one line (log lines are one line per mail)."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
 
 
 def raw_msgid(raw: bytes) -> str:

@@ -1,5 +1,13 @@
-"""Reading settings from the environment: booleans, lists and DATABASE_URL."""
+"""Reading settings from the environment and the configuration file: booleans, lists,
+DATABASE_URL, and ``PATCHWORK_CONFIG``'s KEY=VALUE lines.
 
+Nothing here imports Django: the mail relay and gunicorn's configuration read the same
+file before Django is loaded.
+"""
+
+import os
+import re
+from collections.abc import MutableMapping
 from pathlib import Path
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
@@ -7,8 +15,84 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
+# The variable naming the configuration file, and the file the installed commands
+# (patchwork-manage, patchwork-parsemail) read when it is not set.
+CONFIG_VARIABLE = "PATCHWORK_CONFIG"
+INSTALLED_CONFIG_FILE = Path("/etc/patchwork-api/env")
+# A PostgreSQL server that does not answer must not hold a delivery for minutes.
+DEFAULT_CONNECT_TIMEOUT = "10"
+
+SECRET_KEY_MISSING = (
+    "SECRET_KEY is not set: set it in the environment or the PATCHWORK_CONFIG file, "
+    "or DEBUG=true for a development server"
+)
+
+_config_key = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class ConfigurationError(RuntimeError):
     """The environment describes a configuration the server cannot run with."""
+
+
+def load_configuration(environ: MutableMapping[str, str] = os.environ) -> Path | None:
+    """Add the settings of the file ``PATCHWORK_CONFIG`` names to ``environ``.
+
+    The environment wins: a variable already set is left as it is, so one command can
+    override the file (``DATABASE_URL=... patchwork-manage migrate``). Unset or empty,
+    nothing is read. Loading twice changes nothing. ConfigurationError when the file
+    cannot be read or a line is not ``KEY=VALUE``; the message never quotes a value.
+    """
+    name = environ.get(CONFIG_VARIABLE, "")
+    if not name:
+        return None
+    path = Path(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise ConfigurationError(
+            f"{CONFIG_VARIABLE}: cannot read {path} ({reason}); it must be readable by "
+            f"user {_user_name()}"
+        ) from None
+    for key, value in parse_config_file(text, source=str(path)).items():
+        environ.setdefault(key, value)
+    return path
+
+
+def parse_config_file(text: str, *, source: str = "configuration") -> dict[str, str]:
+    """``KEY=VALUE`` lines: blank lines and ``#`` comments skipped, an ``export `` prefix
+    allowed, a value in matching single or double quotes taken without them (and
+    without escapes: ``KEY="a b"`` is ``a b``). Spaces around ``=`` and the value are
+    ignored. The same syntax as a shell's or systemd's simplest environment files.
+    """
+    settings: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("export "):
+            stripped = stripped[len("export ") :].lstrip()
+        key, equals, value = stripped.partition("=")
+        key = key.strip()
+        if not equals or not _config_key.fullmatch(key):
+            raise ConfigurationError(f"{source}:{number}: expected KEY=VALUE")
+        settings[key] = _unquote(value.strip())
+    return settings
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def _user_name() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return str(os.geteuid())
 
 
 def parse_bool(value: str, *, name: str) -> bool:
@@ -75,7 +159,7 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict:
             "PORT": _port(parts),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": query,
+            "OPTIONS": {"connect_timeout": DEFAULT_CONNECT_TIMEOUT, **query},
         }
     raise ConfigurationError(f"DATABASE_URL scheme {scheme!r} is not supported")
 

@@ -1,8 +1,10 @@
 """Django settings, read from the environment in this one place.
 
-Environment variables:
+PATCHWORK_CONFIG names a file of KEY=VALUE lines read first (patchwork_api.env); a
+variable set in the environment wins over the file. Environment variables:
   DEBUG            "true" for development (default: false)
-  SECRET_KEY       required unless DEBUG is on
+  SECRET_KEY       required to serve the web site unless DEBUG is on (commands such as
+                   parsemail do not need it)
   ALLOWED_HOSTS    comma-separated host names (default: localhost,127.0.0.1,[::1],testserver)
   DATABASE_URL     sqlite:///path or postgres://user:pass@host:port/name
                    (default: SQLite file data/patchwork.sqlite3 inside the checkout)
@@ -19,30 +21,36 @@ Environment variables:
                    EMAIL_USE_TLS), or a dotted backend path; DEFAULT_FROM_EMAIL the sender
 """
 
+import contextlib
 import os
 from pathlib import Path
 
 from patchwork_api import limits
-from patchwork_api.env import ConfigurationError, parse_bool, parse_database_url, parse_list
+from patchwork_api.env import (
+    load_configuration,
+    parse_bool,
+    parse_database_url,
+    parse_list,
+)
+from patchwork_api.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+CONFIG_FILE = load_configuration()
 
 DEBUG = parse_bool(os.environ.get("DEBUG", "false"), name="DEBUG")
 
 DEVELOPMENT_SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ConfigurationError(
-            "SECRET_KEY is not set: set SECRET_KEY in the environment, or DEBUG=true "
-            "for a development server"
-        )
-    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+# Only what signs sessions and forms needs the key: the web server refuses to start
+# without it (patchwork_api.wsgi, gunicorn's configuration); commands run without it.
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
 
 ALLOWED_HOSTS = parse_list(os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"))
 
 DATA_DIR = Path(os.environ.get("PATCHWORK_DATA_DIR", BASE_DIR / "data"))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Made for the default SQLite database; a user who cannot write here (an MTA's delivery
+# user, a database elsewhere) must still be able to run commands.
+with contextlib.suppress(OSError):
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DATABASES = {
     "default": parse_database_url(
@@ -77,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before host validation, sessions and authentication.
+    "patchwork_api.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "patchwork_api.middleware.ContentSecurityPolicyMiddleware",
     "patchwork_api.middleware.InputGuardMiddleware",
@@ -170,21 +180,28 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
-# Mail that fails to ingest is kept here as well as in the database quarantine table.
+# Mail that fails to ingest is kept in the database quarantine table, or in files here
+# when the database cannot be reached.
 QUARANTINE_DIR = Path(os.environ.get("PATCHWORK_QUARANTINE_DIR", DATA_DIR / "quarantine"))
+# parsemail answers 0 instead of 75 (EX_TEMPFAIL) once the mail is kept, for MTAs where
+# deferral is unwanted (parsemail --exit-zero does the same for one alias).
+PARSEMAIL_EXIT_ZERO = parse_bool(
+    os.environ.get("PATCHWORK_PARSEMAIL_EXIT_ZERO", "false"), name="PATCHWORK_PARSEMAIL_EXIT_ZERO"
+)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {
-        "patchwork": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-        # Errors outside the API views (web pages, downloads, XML-RPC, admin) and refused
-        # hosts or suspicious requests: Django's own loggers, silent without DEBUG otherwise.
-        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
-        "django.security": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
-    },
+# PATCHWORK_LOG: stderr (default), syslog[:facility], absolute file paths; comma-separated.
+LOGGING = logging_config(os.environ)
+# Errors outside the API views (web pages, downloads, XML-RPC, admin) and refused hosts or
+# suspicious requests: Django's own loggers, silent without DEBUG otherwise.
+LOGGING["loggers"]["django.request"] = {
+    "handlers": LOGGING["loggers"]["patchwork"]["handlers"],
+    "level": "ERROR",
+    "propagate": False,
+}
+LOGGING["loggers"]["django.security"] = {
+    "handlers": LOGGING["loggers"]["patchwork"]["handlers"],
+    "level": "WARNING",
+    "propagate": False,
 }
 
 # Limits of what a request may send (patchwork_api/limits.py).

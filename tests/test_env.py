@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from patchwork_api.env import ConfigurationError, parse_bool, parse_database_url, parse_list
+from patchwork_api.env import (
+    ConfigurationError,
+    load_configuration,
+    parse_bool,
+    parse_config_file,
+    parse_database_url,
+    parse_list,
+)
 
 BASE_DIR = Path("/srv/patchwork")
 
@@ -64,7 +71,7 @@ def test_postgres_url_with_password_and_port(scheme):
     assert database["PASSWORD"] == "s@cret/x"
     assert database["HOST"] == "db.example.org"
     assert database["PORT"] == "5433"
-    assert database["OPTIONS"] == {}
+    assert database["OPTIONS"] == {"connect_timeout": "10"}
 
 
 def test_postgres_url_without_port_or_password():
@@ -79,7 +86,7 @@ def test_postgres_socket_directory_given_as_host_parameter():
     database = parse_database_url(url, base_dir=BASE_DIR)
 
     assert database["HOST"] == "/var/run/postgresql"
-    assert database["OPTIONS"] == {}
+    assert database["OPTIONS"] == {"connect_timeout": "10"}
 
 
 def test_postgres_socket_directory_given_percent_encoded():
@@ -132,3 +139,61 @@ def test_sqlite_files_use_write_ahead_logging(tmp_path):
     connection.executescript(database["OPTIONS"]["init_command"])
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     connection.close()
+
+
+def test_a_server_that_does_not_answer_is_given_up_after_ten_seconds():
+    """A delivery must not hang for minutes on an unreachable database: it is deferred."""
+    database = parse_database_url("postgres://db.example.org/pw", base_dir=BASE_DIR)
+
+    assert database["OPTIONS"]["connect_timeout"] == "10"
+
+
+CONFIG_TEXT = """
+# Patchwork API
+SECRET_KEY=k3y=with=equals
+export DATABASE_URL = postgres://patchwork@/patchwork?host=/run/postgresql
+ALLOWED_HOSTS="patchwork.example.org, .example.net"
+PATCHWORK_LOG='syslog'
+EMPTY=
+
+"""
+
+
+def test_the_configuration_file_holds_key_value_lines():
+    assert parse_config_file(CONFIG_TEXT) == {
+        "SECRET_KEY": "k3y=with=equals",
+        "DATABASE_URL": "postgres://patchwork@/patchwork?host=/run/postgresql",
+        "ALLOWED_HOSTS": "patchwork.example.org, .example.net",
+        "PATCHWORK_LOG": "syslog",
+        "EMPTY": "",
+    }
+
+
+@pytest.mark.parametrize("line", ["SECRET_KEY", "1KEY=x", "KEY WITH SPACE=x", "=value"])
+def test_a_line_that_is_not_key_value_names_the_file_and_line_not_the_value(line):
+    with pytest.raises(ConfigurationError, match=r"^/etc/x/env:3: expected KEY=VALUE$"):
+        parse_config_file(f"# one\nA=b\n{line}\n", source="/etc/x/env")
+
+
+def test_the_environment_wins_over_the_file(tmp_path):
+    path = tmp_path / "env"
+    path.write_text("SECRET_KEY=from-file\nDATABASE_URL=sqlite:///file.db\n")
+    environ = {"PATCHWORK_CONFIG": str(path), "DATABASE_URL": "sqlite:///env.db"}
+
+    assert load_configuration(environ) == path
+    assert environ["SECRET_KEY"] == "from-file"
+    assert environ["DATABASE_URL"] == "sqlite:///env.db"
+
+
+def test_without_patchwork_config_nothing_is_read():
+    environ = {"PATCHWORK_CONFIG": ""}
+
+    assert load_configuration(environ) is None
+    assert environ == {"PATCHWORK_CONFIG": ""}
+
+
+def test_an_unreadable_configuration_file_is_a_configuration_error(tmp_path):
+    environ = {"PATCHWORK_CONFIG": str(tmp_path / "missing")}
+
+    with pytest.raises(ConfigurationError, match=r"cannot read .*missing .No such file"):
+        load_configuration(environ)

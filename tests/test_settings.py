@@ -17,7 +17,7 @@ from django.conf import settings
 django.setup()
 print(json.dumps({
     "DEBUG": settings.DEBUG,
-    "SECRET_KEY": settings.SECRET_KEY,
+    "SECRET_KEY": settings._wrapped.SECRET_KEY,
     "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
     "DATABASE": {key: str(value) for key, value in settings.DATABASES["default"].items()
                  if key in ("ENGINE", "NAME", "HOST", "PORT")},
@@ -54,10 +54,27 @@ def loaded_settings(tmp_path, **environment: str) -> dict:
 
 
 @pytest.mark.parametrize("debug", [None, "false", "0", "no"])
-def test_production_without_secret_key_refuses_to_start(tmp_path, debug):
+def test_commands_run_without_a_secret_key(tmp_path, debug):
+    """Only signing sessions and forms needs the key: parsemail and the other commands
+    must not, so that it never has to appear on an MTA's alias line."""
     environment = {} if debug is None else {"DEBUG": debug}
 
-    result = load_settings(tmp_path, **environment)
+    settings = loaded_settings(tmp_path, **environment)
+
+    assert settings["DEBUG"] is False
+    assert settings["SECRET_KEY"] == ""
+
+
+def test_the_web_application_refuses_to_start_without_a_secret_key(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", "import patchwork_api.wsgi"],
+        cwd=REPO_ROOT,
+        env={"PATH": os.environ.get("PATH", ""), "PATCHWORK_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
@@ -125,3 +142,23 @@ def test_dates_are_naive_in_the_configured_time_zone(tmp_path):
 
     assert settings["USE_TZ"] is False
     assert settings["TIME_ZONE"] == "Europe/Paris"
+
+
+def test_settings_come_from_the_patchwork_config_file(tmp_path):
+    config = tmp_path / "env"
+    config.write_text("SECRET_KEY=from-the-file\nALLOWED_HOSTS=a.example.org\nTIME_ZONE=UTC\n")
+
+    settings = loaded_settings(tmp_path, PATCHWORK_CONFIG=str(config), TIME_ZONE="Europe/Paris")
+
+    assert settings["SECRET_KEY"] == "from-the-file"
+    assert settings["ALLOWED_HOSTS"] == ["a.example.org"]
+    assert settings["TIME_ZONE"] == "Europe/Paris"  # the environment wins
+
+
+def test_an_unwritable_data_directory_does_not_stop_the_settings(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+
+    settings = loaded_settings(tmp_path, DEBUG="true", PATCHWORK_DATA_DIR=str(blocker / "data"))
+
+    assert settings["DEBUG"] is True

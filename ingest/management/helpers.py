@@ -1,7 +1,8 @@
-"""What the ingest commands share: help formatting, input reading, logging setup."""
+"""What the ingest commands share: help formatting, input reading, log lines on stderr."""
 
 import argparse
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,11 +23,45 @@ def keep_help_layout(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     return parser
 
 
-def read_bytes(stream: object) -> bytes:
-    """All of a binary or text stream, as bytes (text is taken as UTF-8)."""
-    buffer = getattr(stream, "buffer", None)
-    data = (buffer or stream).read()
-    return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else bytes(data)
+READ_CHUNK = 1024 * 1024
+
+
+def read_limited(stream: object, limit: int) -> tuple[bytes, int]:
+    """(the first ``limit`` + 1 bytes at most, the whole size) of a binary or text stream.
+
+    The rest of a longer input is read and thrown away, in chunks (memory stays
+    bounded; an MTA expects its pipe to be read to the end).
+    """
+    source = getattr(stream, "buffer", None) or stream
+    kept = bytearray()
+    size = 0
+    while True:
+        chunk = source.read(READ_CHUNK)
+        if not chunk:
+            break
+        if isinstance(chunk, str):
+            chunk = chunk.encode("utf-8", "surrogateescape")
+        size += len(chunk)
+        if len(kept) <= limit:
+            kept += chunk[: limit + 1 - len(kept)]
+    return bytes(kept), size
+
+
+@contextmanager
+def echo_to_stderr(name: str = "patchwork") -> Iterator[None]:
+    """Log lines on stderr too while the block runs, unless the configuration sends them
+    there already: an MTA reports a deferred delivery with what the command wrote."""
+    target = logging.getLogger(name)
+    if any(type(handler) is logging.StreamHandler for handler in target.handlers):
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    target.addHandler(handler)
+    try:
+        yield
+    finally:
+        target.removeHandler(handler)
 
 
 def report_level(report: MailReport) -> int:

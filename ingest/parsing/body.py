@@ -13,9 +13,13 @@ ISO-8859-1, so the mail is still stored.
 """
 
 import codecs
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
+
+from patchwork_api.limits import MAIL_MAX_DEPENDS_ON, MAIL_MAX_MIME_DEPTH
 
 from .diff import split_patch
 from .headers import without_nul
@@ -70,10 +74,22 @@ def _decoded_payload(part: Message) -> str | None:
     return payload.decode("iso-8859-1")
 
 
+def walk(mail: Message) -> Iterator[Message]:
+    """The parts of a MIME tree in order, like ``Message.walk``, without recursion and
+    without going deeper than ``MAIL_MAX_MIME_DEPTH`` (the parser already stops there)."""
+    pending = [(mail, 0)]
+    while pending:
+        part, depth = pending.pop()
+        yield part
+        if part.is_multipart() and depth < MAIL_MAX_MIME_DEPTH:
+            children = part.get_payload()
+            pending.extend((child, depth + 1) for child in reversed(children))
+
+
 def text_parts(mail: Message) -> list[tuple[str, str]]:
     """(text, subtype) of every ``text/*`` part, in MIME tree order."""
     parts = []
-    for part in mail.walk():
+    for part in walk(mail):
         if part.get_content_maintype() != "text":
             continue
         text = _decoded_payload(part)
@@ -119,6 +135,8 @@ def find_trailers(content: str) -> list[str]:
 def find_depends_on(content: str) -> list[str]:
     """First words of ``Depends-on:`` lines (Message-Id, URL, ``series-N``), in order.
 
-    The store step resolves them to series (Patchwork 3.2, API 1.4 ``dependencies``).
+    The store step resolves them to series (Patchwork 3.2, API 1.4 ``dependencies``);
+    only the first ``MAIL_MAX_DEPENDS_ON`` different ones count.
     """
-    return list(dict.fromkeys(match.group(1) for match in _depends_on.finditer(content)))
+    tokens = dict.fromkeys(match.group(1) for match in _depends_on.finditer(content))
+    return list(itertools.islice(tokens, MAIL_MAX_DEPENDS_ON))

@@ -20,6 +20,8 @@ from email.utils import mktime_tz, parsedate_tz
 
 from django.conf import settings
 
+from patchwork_api.limits import MAIL_MAX_HEADER_BYTES, MAIL_MAX_HEADERS, MAIL_MAX_REFERENCES
+
 DB_CHARFIELD_LENGTH = 255
 # Patchwork looks for the mailing list in these headers, in this order.
 LIST_ID_HEADERS = ("List-Id", "X-Mailing-List", "X-list")
@@ -132,10 +134,14 @@ def _encoded_header(name: str, value: str | Header) -> str | None:
 def header_block(mail: Message) -> str:
     """Every header as ``Name: value`` lines, re-encoded and folded as Patchwork stores them.
 
-    Headers Patchwork cannot rebuild are left out, like Patchwork does.
+    Headers Patchwork cannot rebuild are left out, like Patchwork does, and so are the
+    headers after the first ``MAIL_MAX_HEADERS`` and those longer than
+    ``MAIL_MAX_HEADER_BYTES``.
     """
     lines = []
-    for name, value in mail.items():
+    for name, value in mail.items()[:MAIL_MAX_HEADERS]:
+        if len(str(value)) > MAIL_MAX_HEADER_BYTES:
+            continue
         encoded = _encoded_header(name, value)
         if encoded is not None:
             lines.append(f"{name}: {encoded}")
@@ -184,7 +190,9 @@ def find_references(mail: Message) -> tuple[str | None, list[str]]:
     """In-Reply-To and the thread's Message-Ids, oldest first and In-Reply-To last.
 
     Patchwork searches In-Reply-To first, then References from the newest; this is that
-    list reversed, without duplicates, each id cut to the 255-character column.
+    list reversed, without duplicates, each id cut to the 255-character column. Of a
+    longer list than ``MAIL_MAX_REFERENCES``, the nearest ids and the thread's first one
+    are kept.
     """
     nearest_first: list[str] = []
     for value in mail.get_all("In-Reply-To") or []:
@@ -199,6 +207,8 @@ def find_references(mail: Message) -> tuple[str | None, list[str]]:
         for reference in reversed(decoded.split()):
             nearest_first.append(reference[:DB_CHARFIELD_LENGTH])
     unique = list(dict.fromkeys(nearest_first))
+    if len(unique) > MAIL_MAX_REFERENCES:
+        unique = [*unique[: MAIL_MAX_REFERENCES - 1], unique[-1]]
     return in_reply_to, list(reversed(unique))
 
 

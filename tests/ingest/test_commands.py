@@ -8,11 +8,12 @@ import lzma
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError
+from django.db import OperationalError
 
 from covers.models import Cover
 from ingest.models import FailedMail, UnattachedMail
 from patches.models import Patch, PatchComment
+from patchwork_api.limits import QUARANTINE_MAX_ATTEMPTS
 from tests.conftest import shared_path
 from tests.factories import SAMPLE_DIFF, ProjectFactory
 
@@ -102,72 +103,103 @@ class TestParsemail:
 
         assert Patch.objects.count() == 1
 
-    def test_a_database_error_exits_one_and_quarantines(self, project, monkeypatch, caplog):
+    def test_a_database_error_exits_75_and_keeps_the_mail_pending(
+        self, project, monkeypatch, caplog
+    ):
         monkeypatch.setattr(
-            "ingest.services.store_mail", raising(DatabaseError("server closed the connection"))
+            "ingest.services.store_mail", raising(OperationalError("server closed the connection"))
         )
 
         with pytest.raises(CommandError) as error:
             parsemail(stdin=raw_mail())
 
-        assert error.value.returncode == 1
+        assert error.value.returncode == 75
         failed = FailedMail.objects.get()
         assert (failed.msgid, bytes(failed.raw)) == ("<one@example.org>", raw_mail())
+        assert failed.state == FailedMail.State.PENDING
         assert "server closed the connection" in failed.error
+        assert "<one@example.org>: deferred, kept in quarantine" in caplog.text
         assert "Traceback" not in caplog.text
 
-    def test_the_same_mail_failing_again_counts_attempts(self, project, monkeypatch):
+    def test_a_mail_that_breaks_the_store_is_set_aside_and_answered_zero(
+        self, project, monkeypatch, caplog
+    ):
+        """A bug or a value the database refuses fails the same way on every delivery:
+        deferring it would only hold the MTA's queue."""
         monkeypatch.setattr("ingest.services.store_mail", raising(RuntimeError("bug")))
 
-        for _ in range(2):
-            with pytest.raises(CommandError):
-                parsemail(stdin=raw_mail())
+        parsemail(stdin=raw_mail())
+        parsemail(stdin=raw_mail())
 
-        assert FailedMail.objects.get().attempts == 2
+        failed = FailedMail.objects.get()
+        assert (failed.state, failed.attempts) == (FailedMail.State.SET_ASIDE, 2)
+        assert "<one@example.org>: set aside, kept in quarantine" in caplog.text
+
+    def test_a_temporary_failure_is_set_aside_after_the_last_attempt(self, project, monkeypatch):
+        monkeypatch.setattr("ingest.services.store_mail", raising(OperationalError("locked")))
+        statuses = []
+        for _ in range(QUARANTINE_MAX_ATTEMPTS):
+            try:
+                parsemail(stdin=raw_mail())
+                statuses.append(0)
+            except CommandError as error:
+                statuses.append(error.returncode)
+
+        assert statuses == [75] * (QUARANTINE_MAX_ATTEMPTS - 1) + [0]
+        failed = FailedMail.objects.get()
+        assert (failed.state, failed.attempts) == (
+            FailedMail.State.SET_ASIDE,
+            QUARANTINE_MAX_ATTEMPTS,
+        )
 
     def test_without_a_database_the_mail_goes_to_the_quarantine_directory(
         self, project, monkeypatch, settings, tmp_path
     ):
         settings.QUARANTINE_DIR = tmp_path
-        monkeypatch.setattr("ingest.services.store_mail", raising(DatabaseError("down")))
-        monkeypatch.setattr("ingest.quarantine._save", raising(DatabaseError("down")))
+        monkeypatch.setattr("ingest.services.store_mail", raising(OperationalError("down")))
+        monkeypatch.setattr("ingest.quarantine._save", raising(OperationalError("down")))
 
         with pytest.raises(CommandError) as error:
-            parsemail(stdin=raw_mail())
+            parsemail("--list-id", LIST_ID, stdin=raw_mail())
 
-        assert error.value.returncode == 1
+        assert error.value.returncode == 75
         [saved] = tmp_path.glob("*.eml")
         assert saved.read_bytes() == raw_mail()
-        assert "down" in saved.with_suffix(".error").read_text()
+        meta = json.loads(saved.with_suffix(".json").read_text())
+        assert (meta["msgid"], meta["list_id"]) == ("<one@example.org>", LIST_ID)
+        assert "down" in meta["error"]
 
-    def test_with_nowhere_to_keep_the_mail_it_still_exits_one_with_a_log_line(
+    def test_with_nowhere_to_keep_the_mail_it_exits_75_with_a_log_line(
         self, project, monkeypatch, settings, tmp_path, caplog
     ):
+        """The MTA's copy is then the only one: even --exit-zero must not answer 0."""
         blocker = tmp_path / "not-a-directory"
         blocker.write_text("")
         settings.QUARANTINE_DIR = blocker / "quarantine"
-        monkeypatch.setattr("ingest.services.store_mail", raising(DatabaseError("down")))
-        monkeypatch.setattr("ingest.quarantine._save", raising(DatabaseError("down")))
+        monkeypatch.setattr("ingest.services.store_mail", raising(OperationalError("down")))
+        monkeypatch.setattr("ingest.quarantine._save", raising(OperationalError("down")))
 
         with pytest.raises(CommandError) as error:
-            parsemail(stdin=raw_mail())
+            parsemail("--exit-zero", stdin=raw_mail())
 
-        assert error.value.returncode == 1
-        assert "mail <one@example.org> lost" in caplog.text
+        assert error.value.returncode == 75
+        assert "<one@example.org>: kept nowhere" in caplog.text
 
-    def test_an_unreadable_file_exits_two(self, project, tmp_path):
+    def test_an_unreadable_file_exits_66(self, project, tmp_path):
         with pytest.raises(CommandError) as error:
             parsemail(str(tmp_path / "missing.eml"))
 
-        assert error.value.returncode == 2
+        assert error.value.returncode == 66
 
     def test_the_help_documents_the_exit_status(self, capsys):
         with pytest.raises(SystemExit):
             call_command("parsemail", "--help")
 
         help_text = capsys.readouterr().out
-        assert "Exit status:" in help_text
-        assert "  1  a database or internal error" in help_text
+        assert "Exit status (sysexits.h)" in help_text
+        for line in ("  0   the mail is handled", "  75  EX_TEMPFAIL", "  78  EX_CONFIG"):
+            assert line in help_text
+        assert "Never 65 (EX_DATAERR)" in help_text
 
 
 def raising(error):
@@ -331,7 +363,7 @@ class TestQuarantine:
         )
 
     def test_list_shows_unresolved_mails(self, failed):
-        FailedMail.objects.create(msgid="<done@x>", error="old", raw=b"", resolved=True)
+        FailedMail.objects.create(msgid="<done@x>", error="old", raw=b"", state="resolved")
         output = io.StringIO()
 
         call_command("quarantine", "list", stdout=output)
@@ -355,7 +387,7 @@ class TestQuarantine:
         assert Patch.objects.get().msgid == "<one@example.org>"
         failed.refresh_from_db()
         assert failed.resolved
-        assert "patch <one@example.org>" in output.getvalue()
+        assert "<one@example.org>: stored as patch" in output.getvalue()
 
     def test_a_retry_that_fails_again_exits_one(self, failed, monkeypatch):
         monkeypatch.setattr("ingest.services.store_mail", raising(RuntimeError("still broken")))
@@ -376,7 +408,7 @@ class TestQuarantine:
         assert error.value.returncode == 2
 
     def test_purge_deletes_resolved_mails_only(self, failed):
-        FailedMail.objects.create(msgid="<done@x>", error="old", raw=b"", resolved=True)
+        FailedMail.objects.create(msgid="<done@x>", error="old", raw=b"", state="resolved")
 
         call_command("quarantine", "purge", stdout=io.StringIO())
 

@@ -3,20 +3,28 @@ over a Unix socket; whenever the daemon cannot answer, parsemail runs in-process
 
 import io
 import json
+import os
+import shutil
 import socket
+import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import OperationalError
 
 from ingest import relay
 from ingest.management.commands import ingestd
 from ingest.management.commands.ingestd import DeliveryServer
+from ingest.models import FailedMail
 from patches.models import Patch
 from tests.factories import SAMPLE_DIFF, ProjectFactory
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 LIST_ID = "dev.example.org"
 MAIL = (
     "From: Jo Doe <jo@example.org>\nSubject: [PATCH] relayed\n"
@@ -67,10 +75,11 @@ def relay_through_server(socket_path, arguments, configuration=None):
 @pytest.mark.parametrize(
     ("arguments", "options"),
     [
-        ([], (None, None)),
-        (["--list-id", "x.org"], ("x.org", None)),
-        (["--list-id=x.org", "mail.eml"], ("x.org", "mail.eml")),
-        (["mail.eml"], (None, "mail.eml")),
+        ([], (None, False, None)),
+        (["--list-id", "x.org"], ("x.org", False, None)),
+        (["--list-id=x.org", "mail.eml"], ("x.org", False, "mail.eml")),
+        (["mail.eml"], (None, False, "mail.eml")),
+        (["--exit-zero", "--list-id", "x.org"], ("x.org", True, None)),
         (["-v", "2"], None),
         (["--help"], None),
         (["a.eml", "b.eml"], None),
@@ -95,16 +104,34 @@ def test_a_relayed_mail_is_stored_and_its_status_and_log_come_back(socket_path, 
 
     assert status == 0
     assert Patch.objects.get().msgid == "<relayed@example.org>"
-    assert "parsemail: patch <relayed@example.org>" in capsys.readouterr().err
+    assert "parsemail: <relayed@example.org>: stored as patch" in capsys.readouterr().err
 
 
 @pytest.mark.django_db
-def test_a_relayed_failure_exits_one(socket_path, stdin, monkeypatch):
-    monkeypatch.setattr(ingestd, "deliver", lambda raw, list_id: 1)
+def test_a_relayed_deferral_exits_75(socket_path, stdin, monkeypatch):
+    monkeypatch.setattr("ingest.services.store_mail", raising(OperationalError("down")))
     stdin(MAIL)
     status = relay_through_server(socket_path, ["--list-id", LIST_ID])
 
-    assert status == 1
+    assert status == 75
+    assert FailedMail.objects.get().state == FailedMail.State.PENDING
+
+
+@pytest.mark.django_db
+def test_a_relayed_deferral_with_exit_zero_exits_0(socket_path, stdin, monkeypatch):
+    monkeypatch.setattr("ingest.services.store_mail", raising(OperationalError("down")))
+    stdin(MAIL)
+    status = relay_through_server(socket_path, ["--exit-zero", "--list-id", LIST_ID])
+
+    assert status == 0
+    assert FailedMail.objects.get().state == FailedMail.State.PENDING
+
+
+def raising(error):
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
 
 
 @pytest.mark.django_db
@@ -156,3 +183,51 @@ def test_a_client_that_stops_sending_cannot_hold_the_daemon(socket_path, monkeyp
             server.server_close()
 
     assert "abandoned" in caplog.text
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-socket-activate") is None, reason="systemd-socket-activate missing"
+)
+def test_ingestd_serves_the_socket_systemd_passes(tmp_path):
+    """deploy/systemd/patchwork-ingestd.socket: systemd makes the socket and hands it over;
+    ingestd must serve it, and leave it in place when it stops (systemd owns it)."""
+    socket_file = tmp_path / "ingest.sock"
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DEBUG": "true",
+        "PATCHWORK_DATA_DIR": str(tmp_path / "data"),
+        "PATCHWORK_INGEST_SOCKET": str(socket_file),
+    }
+    manage = [sys.executable, str(REPO_ROOT / "manage.py")]
+
+    def run(*arguments: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*manage, *arguments], input=stdin, env=environment, capture_output=True,
+            timeout=120, check=True,
+        )  # fmt: skip
+
+    run("migrate", "--no-input", "-v0")
+    run("project", "add", "dev", "--name", "Dev", "--listid", LIST_ID, "--listemail", "d@x.org")
+    log_path = tmp_path / "ingestd.log"
+    # systemd-socket-activate gives the daemon no other environment than --setenv's.
+    settings = [f"--setenv={name}={value}" for name, value in environment.items()]
+    activate = ["systemd-socket-activate", "-l", str(socket_file), *settings]
+    with log_path.open("wb") as log:
+        daemon = subprocess.Popen(
+            [*activate, *manage, "ingestd"],
+            env=environment,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while not socket_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        delivered = run("parsemail", stdin=MAIL)  # the connection starts the daemon
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
+
+    daemon_log = log_path.read_text()
+    assert "serving parsemail on the socket systemd passed" in daemon_log
+    assert "<relayed@example.org>: stored as patch 1" in daemon_log
+    assert b"<relayed@example.org>: stored as patch 1" in delivered.stderr

@@ -9,6 +9,7 @@ import socket
 import socketserver
 import stat
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,13 +17,19 @@ from django.db import connection
 
 from ingest.delivery import deliver
 from ingest.management.helpers import keep_help_layout
+from ingest.recovery import pick_up
 from ingest.relay import configuration, socket_path
+from patchwork_api.limits import MAIL_MAX_BYTES
 
 logger = logging.getLogger("patchwork.ingest")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 HEADER_LIMIT = 64 * 1024
-MAIL_LIMIT = 256 * 1024 * 1024
+# How often the quarantine is looked at when no mail comes (a successful delivery
+# picks it up at once).
+PICKUP_SECONDS = 60.0
+# systemd's socket activation (sd_listen_fds): the first passed descriptor.
+LISTEN_FDS_START = 3
 
 
 class Command(BaseCommand):
@@ -35,7 +42,13 @@ directory than the client, parsemail stores the mail itself.
 
 The socket is PATCHWORK_INGEST_SOCKET, or ingest.sock in the data directory. Whoever
 can write to it can deliver mail: its mode is 0600 unless --mode says otherwise (for
-an MTA running as another user, 0660 with a shared group). SIGTERM or SIGINT stops it."""
+an MTA running as another user, 0660 with a shared group). Under systemd it may be
+given the socket instead (socket activation: deploy/systemd/patchwork-ingestd.socket).
+SIGTERM or SIGINT stops it.
+
+It also stores what the quarantine holds for automatic retry (mail kept in files
+while the database was down, pending mails) at start, after each stored mail and once
+a minute."""
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         return keep_help_layout(super().create_parser(prog_name, subcommand, **kwargs))
@@ -52,19 +65,49 @@ an MTA running as another user, 0660 with a shared group). SIGTERM or SIGINT sto
         )
 
     def handle(self, *args, **options) -> None:
+        inherited = _activated_socket()
         path = options["socket"] or socket_path()
-        _claim(path)
-        server = DeliveryServer(str(path), configuration())
+        if inherited is None:
+            _claim(path)
+        server = DeliveryServer(str(path), configuration(), inherited=inherited)
         try:
-            os.chmod(path, options["mode"])
+            if inherited is None:
+                os.chmod(path, options["mode"])
             _stop_on_signals(server)
-            logger.info("ingestd: serving parsemail on %s", path)
+            where = "the socket systemd passed" if inherited else path
+            logger.info("ingestd: serving parsemail on %s", where)
+            _pick_up_quarantine()
+            next_pickup = time.monotonic() + PICKUP_SECONDS
             while not server.stopping:
                 server.handle_request()  # one mail, or a timeout to look at the flag
+                if time.monotonic() >= next_pickup:
+                    _pick_up_quarantine()
+                    next_pickup = time.monotonic() + PICKUP_SECONDS
         finally:
             server.server_close()
-            path.unlink(missing_ok=True)
+            if inherited is None:
+                path.unlink(missing_ok=True)
             logger.info("ingestd: stopped")
+
+
+def _activated_socket() -> socket.socket | None:
+    """The listening socket systemd passed (LISTEN_PID/LISTEN_FDS), if any."""
+    if os.environ.get("LISTEN_PID") != str(os.getpid()):
+        return None
+    if int(os.environ.get("LISTEN_FDS", "0") or 0) < 1:
+        return None
+    for name in ("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"):
+        os.environ.pop(name, None)  # not for the children
+    return socket.socket(fileno=LISTEN_FDS_START)
+
+
+def _pick_up_quarantine() -> None:
+    """What the quarantine holds for automatic retry; a database still down is no error."""
+    _reconnect_if_broken()
+    try:
+        pick_up()
+    except Exception as error:
+        logger.warning("ingestd: could not pick up quarantined mail: %s", error)
 
 
 def _stop_on_signals(server: "DeliveryServer") -> None:
@@ -99,10 +142,15 @@ class DeliveryServer(socketserver.UnixStreamServer):
     timeout = 0.5  # how soon a stop request is seen when no mail comes
     request_queue_size = 128  # MTA processes waiting for their turn
 
-    def __init__(self, path: str, configuration: str) -> None:
+    def __init__(
+        self, path: str, configuration: str, *, inherited: socket.socket | None = None
+    ) -> None:
         self.configuration = configuration
         self.stopping = False
-        super().__init__(path, DeliveryHandler)
+        super().__init__(path, DeliveryHandler, bind_and_activate=inherited is None)
+        if inherited is not None:
+            self.socket.close()
+            self.socket = inherited
 
     def handle_error(self, request, client_address) -> None:
         """A client that went silent or away: one log line, not a traceback."""
@@ -126,7 +174,7 @@ class DeliveryHandler(socketserver.StreamRequestHandler):
             return  # the client went away: it will store the mail itself
         _reconnect_if_broken()
         with CapturedLog() as log:
-            status = deliver(raw, header.get("list_id"))
+            status = deliver(raw, header.get("list_id"), exit_zero=bool(header.get("exit_zero")))
         self._answer({"exit": status, "log": log.lines})
 
     def _answer(self, answer: dict) -> None:
@@ -142,7 +190,7 @@ def _read_header(stream) -> dict | None:
         size = int(header["size"])
     except (ValueError, KeyError, TypeError):
         return None
-    return header if 0 <= size <= MAIL_LIMIT else None
+    return header if 0 <= size <= MAIL_MAX_BYTES else None
 
 
 def _reconnect_if_broken() -> None:
