@@ -176,3 +176,13 @@ def test_series_and_events_get_natural_keys(pwdiff):
         (5, "patch-state-changed patch=<p364@x> #1"),
         (7, "patch-state-changed patch=<p364@x> #2"),
     ]
+
+
+def test_a_comment_url_is_read_as_the_kind_of_comment_it_is_found_in(pwdiff):
+    a, _ = catalogues(pwdiff)
+    a.add("ccomment", 232, "<cover-comment@x>")
+    ctx = pwdiff.Context("http://ref:1", a, "ccomment")
+    comment = {"id": 232, "web_url": "http://ref:1/comment/232/"}
+    assert pwdiff.normalize(comment, ctx)["web_url"] == "{base}/comment/<<cover-comment@x>>/"
+    ctx = pwdiff.Context("http://ref:1", a, "pcomment")
+    assert pwdiff.normalize(comment, ctx)["web_url"] == "{base}/comment/<<c232@x>>/"
