@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "bundles",
     "events",
     "ingest",
+    "importer",
     "downloads",
     "xmlrpc_api",
     "web",
