@@ -64,6 +64,10 @@ def target_models() -> dict[str, type[models.Model]]:
     }
 
 
+# A source row may carry rows it refers to (users and people the API embeds), written
+# first in the same transaction unless they exist: {"users": [row, ...], ...}.
+NEEDS = "_needs"
+
 # Rows that the migrations of an empty database already hold and an import replaces.
 SEEDED = ("states", "tags")
 
@@ -220,19 +224,36 @@ def store_batch(
 ) -> None:
     """Write one batch of rows with their ids and record the progress, in one
     transaction."""
-    dates = date_fields(model)
+    needed: dict[str, dict[Any, dict]] = {}
     objects = []
     for row in rows:
         values = dict(row)
-        for date_field in dates:
-            if date_field in values:
-                values[date_field] = convert_date(values[date_field])
-        objects.append(model(**values))
+        for table, needed_rows in values.pop(NEEDS, {}).items():
+            for needed_row in needed_rows:
+                needed.setdefault(table, {})[needed_row["id"]] = needed_row
+        objects.append(instance(model, values, convert_date))
     last_key = rows[-1][key_field]
+    models_by_name = target_models()
     with transaction.atomic():
+        for table, needed_rows in needed.items():
+            needed_model = models_by_name[table]
+            models_by_name[table].objects.bulk_create(
+                [instance(needed_model, row, convert_date) for row in needed_rows.values()],
+                ignore_conflicts=True,
+            )
         model.objects.bulk_create(objects)
         run.progress[name] = last_key
         ImportRun.objects.filter(pk=run.pk).update(progress=run.progress)
+
+
+def instance(
+    model: type[models.Model], values: dict[str, Any], convert_date: DateConverter
+) -> models.Model:
+    values = dict(values)
+    for date_field in date_fields(model):
+        if date_field in values:
+            values[date_field] = convert_date(values[date_field])
+    return model(**values)
 
 
 def replace_seeded(run: ImportRun, name: str, model: type[models.Model]) -> None:
@@ -243,6 +264,12 @@ def replace_seeded(run: ImportRun, name: str, model: type[models.Model]) -> None
     if Patch.objects.exists():
         raise ImportRefused("patches exist already: the states cannot be replaced")
     model.objects.all().delete()
+
+
+def without_existing(model: type[models.Model], rows: list[dict], key_field: str) -> list[dict]:
+    keys = [row[key_field] for row in rows]
+    existing = set(model.objects.filter(pk__in=keys).values_list("pk", flat=True))
+    return [row for row in rows if row[key_field] not in existing]
 
 
 def reset_sequences() -> None:
@@ -280,8 +307,15 @@ def import_tables(
         if name in SEEDED:
             replace_seeded(run, name, model)
         after = run.progress.get(name)
+        # A source that cannot start after a key (the REST API) is walked again from the
+        # start; the rows already written are left out.
+        by_existing = getattr(source, "resume_by_existing", False) and name in run.progress
         done = 0
-        for rows in source.batches(query, after, batch_size):
+        for rows in source.batches(query, None if by_existing else after, batch_size):
+            if by_existing:
+                rows = without_existing(model, rows, query.key_field)
+                if not rows:
+                    continue
             batch = same_seeded_rows(model, rows) if run.merge and name in SEEDED else rows
             if batch:
                 store_batch(

@@ -136,8 +136,10 @@ class Command(BaseCommand):
         if now - self._last_progress < 0.2 and done < total:
             return
         self._last_progress = now
-        sys.stderr.write(f"\r\033[K{table}: {done}/{total}")
-        if done >= total:
+        sys.stderr.write(
+            f"\r\033[K{table}: {done}/{total}" if total else f"\r\033[K{table}: {done}"
+        )
+        if total and done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
