@@ -61,11 +61,14 @@ class PostgresDatabase:
     name: str
 
     @classmethod
-    def create(cls, suite_url: str, suffix: str) -> "PostgresDatabase":
+    def create(
+        cls, suite_url: str, suffix: str, template: "PostgresDatabase | None" = None
+    ) -> "PostgresDatabase":
         base = urlsplit(suite_url).path.lstrip("/") or "patchwork"
         database = cls(suite_url, f"{base}_{suffix}_{os.getpid()}")
         database.drop()
-        database._execute(f'CREATE DATABASE "{database.name}"')
+        copy = f' TEMPLATE "{template.name}"' if template else ""
+        database._execute(f'CREATE DATABASE "{database.name}"{copy}')
         return database
 
     @property
@@ -140,21 +143,37 @@ class Target:
         )
 
 
-def make_target(suffix: str, tmp_path_factory: pytest.TempPathFactory) -> Target:
-    database = PostgresDatabase.create(suite_postgres_url(), suffix)
-    environment = server_environment(database.url, tmp_path_factory.mktemp(suffix))
+def target_environment(database: PostgresDatabase, data_dir: Path) -> dict[str, str]:
+    environment = server_environment(database.url, data_dir)
     # Patchwork's settings; dates must then read as Patchwork showed them.
     environment["TIME_ZONE"] = SOURCE_TIME_ZONE
     environment["PYTHON"] = sys.executable
-    target = Target(database, environment)
-    target.manage("migrate", "--no-input")
-    return target
+    return environment
 
 
 @pytest.fixture(scope="session")
-def imported(patchwork_source, tmp_path_factory) -> Iterator[Target]:
+def migrated(tmp_path_factory) -> Iterator[PostgresDatabase]:
+    """An empty database of this server, migrated once: targets are copies of it."""
+    database = PostgresDatabase.create(suite_postgres_url(), "migrated")
+    try:
+        manage(target_environment(database, tmp_path_factory.mktemp("migrated")), "migrate")
+        yield database
+    finally:
+        database.drop()
+
+
+def make_target(
+    suffix: str, tmp_path_factory: pytest.TempPathFactory, template: PostgresDatabase
+) -> Target:
+    """A copy of the migrated database (CREATE DATABASE ... TEMPLATE: no migrate run)."""
+    database = PostgresDatabase.create(suite_postgres_url(), suffix, template)
+    return Target(database, target_environment(database, tmp_path_factory.mktemp(suffix)))
+
+
+@pytest.fixture(scope="session")
+def imported(patchwork_source, migrated, tmp_path_factory) -> Iterator[Target]:
     """The dump imported into an empty database, once for the session."""
-    target = make_target("imported", tmp_path_factory)
+    target = make_target("imported", tmp_path_factory, migrated)
     try:
         target.manage("import-patchwork", "--from", patchwork_source.url)
         yield target
@@ -174,8 +193,8 @@ def served(imported, tmp_path_factory) -> Iterator[Server]:
 
 
 @pytest.fixture
-def fresh_target(patchwork_source, tmp_path_factory) -> Iterator[Target]:
-    target = make_target("target", tmp_path_factory)
+def fresh_target(patchwork_source, migrated, tmp_path_factory) -> Iterator[Target]:
+    target = make_target("target", tmp_path_factory, migrated)
     try:
         yield target
     finally:

@@ -63,9 +63,9 @@ COMPARED = [
 
 
 @pytest.fixture(scope="module")
-def testdata_site(patchwork_source, tmp_path_factory):
+def testdata_site(patchwork_source, migrated, tmp_path_factory):
     """The testdata project imported from its database and served by gunicorn."""
-    database_import = make_target("apisource", tmp_path_factory)
+    database_import = make_target("apisource", tmp_path_factory, migrated)
     source = type(patchwork_source).create(patchwork_source.admin_url, "pwtestdata")
     try:
         source.drop()
