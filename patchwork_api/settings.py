@@ -31,6 +31,7 @@ from patchwork_api.env import (
     parse_bool,
     parse_database_url,
     parse_list,
+    parse_network_list,
 )
 from patchwork_api.logs import logging_config
 
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "bundles",
     "events",
     "ingest",
+    "webhooks",
     "downloads",
     "xmlrpc_api",
     "web",
@@ -239,3 +241,17 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Webhooks (README "Webhooks"): links in delivered events are built on SITE_URL; targets
+# in loopback, private, link-local or reserved ranges are refused unless their network is
+# in WEBHOOK_ALLOWED_NETWORKS (comma-separated, e.g. "10.1.0.0/16,127.0.0.1/32").
+SITE_URL = os.environ.get("PATCHWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WEBHOOK_ALLOWED_NETWORKS = parse_network_list(
+    os.environ.get("WEBHOOK_ALLOWED_NETWORKS", ""), name="WEBHOOK_ALLOWED_NETWORKS"
+)
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "10"))
+WEBHOOK_MAX_CONSECUTIVE_FAILURES = int(
+    os.environ.get("WEBHOOK_MAX_CONSECUTIVE_FAILURES", limits.WEBHOOK_MAX_CONSECUTIVE_FAILURES)
+)
+WEBHOOK_POLL_SECONDS = float(os.environ.get("WEBHOOK_POLL_SECONDS", "1"))
+WEBHOOK_KEEP_DAYS = int(os.environ.get("WEBHOOK_KEEP_DAYS", "30"))
