@@ -254,4 +254,9 @@ WEBHOOK_MAX_CONSECUTIVE_FAILURES = int(
     os.environ.get("WEBHOOK_MAX_CONSECUTIVE_FAILURES", limits.WEBHOOK_MAX_CONSECUTIVE_FAILURES)
 )
 WEBHOOK_POLL_SECONDS = float(os.environ.get("WEBHOOK_POLL_SECONDS", "1"))
+# How long a worker holds a hook it sends for (renewed before each delivery); a worker
+# killed while holding it delays that hook's deliveries by at most this.
+WEBHOOK_LEASE_SECONDS = float(
+    os.environ.get("WEBHOOK_LEASE_SECONDS", 2 * limits.WEBHOOK_TIMEOUT_SECONDS + 10)
+)
 WEBHOOK_KEEP_DAYS = int(os.environ.get("WEBHOOK_KEEP_DAYS", "30"))

@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from patchwork_api.limits import (
     WEBHOOK_RETRY_MAX_SECONDS,
-    WEBHOOK_TIMEOUT_SECONDS,
 )
 from webhooks.models import Delivery, DeliveryAttempt, Webhook
 from webhooks.payload import render_event, signature
@@ -36,7 +35,6 @@ logger = logging.getLogger("patchwork.webhooks")
 
 # Deliveries one lease of a hook sends before the worker moves to the next hook.
 DELIVERIES_PER_LEASE = 50
-LEASE_SECONDS = 2 * WEBHOOK_TIMEOUT_SECONDS + 30
 
 
 @dataclass
@@ -71,14 +69,26 @@ def due_hooks(now: datetime.datetime) -> list[int]:
     )
 
 
+def lease_end() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+
+
 def take_lease(hook_id: int, token: str) -> bool:
-    now = timezone.now()
+    """Hold the hook for ``WEBHOOK_LEASE_SECONDS``, renewed before each delivery; a worker
+    that dies holding it lets the next one in when it runs out."""
     taken = (
         Webhook.objects.filter(pk=hook_id, enabled=True)
-        .exclude(lease_until__gt=now)
-        .update(lease_until=now + datetime.timedelta(seconds=LEASE_SECONDS), lease_token=token)
+        .exclude(lease_until__gt=timezone.now())
+        .update(lease_until=lease_end(), lease_token=token)
     )
     return taken == 1
+
+
+def renew_lease(hook_id: int, token: str) -> bool:
+    renewed = Webhook.objects.filter(pk=hook_id, enabled=True, lease_token=token).update(
+        lease_until=lease_end()
+    )
+    return renewed == 1
 
 
 def release_lease(hook_id: int, token: str) -> None:
@@ -105,11 +115,9 @@ def run_once(
 
 def send_hook(hook_id: int, token: str, counts: RunCounts, stop: Callable[[], bool]) -> None:
     for _ in range(DELIVERIES_PER_LEASE):
-        if stop():
+        if stop() or not renew_lease(hook_id, token):
             return
-        hook = Webhook.objects.filter(pk=hook_id, enabled=True, lease_token=token).first()
-        if hook is None:
-            return
+        hook = Webhook.objects.get(pk=hook_id)
         delivery = (
             Delivery.objects.filter(webhook=hook, status=Delivery.Status.PENDING)
             .order_by("id")
