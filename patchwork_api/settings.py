@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "events",
     "ingest",
     "webhooks",
+    "inboxes",
     "downloads",
     "xmlrpc_api",
     "web",
