@@ -15,6 +15,7 @@ variable set in the environment wins over the file. Environment variables:
   SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_PROXY_SSL_HEADER,
   CSRF_TRUSTED_ORIGINS   HTTPS deployment (README "Production configuration")
   REQUEST_STATEMENT_TIMEOUT   seconds a query of a web request may run on PostgreSQL
+  PATCHWORK_SITE_URL, WEBHOOK_*   webhooks (README "Webhooks")
   EMAIL_BACKEND    how the web pages' mail (password reset, address confirmation) leaves:
                    file (default: one file per mail in $PATCHWORK_DATA_DIR/mail), console,
                    smtp (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
