@@ -200,3 +200,35 @@ def test_extensions_document_describes_webhooks(client_for):
         document["paths"]
     )
     assert "Webhook" in document["components"]["schemas"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"target": "http://192.0.2.1/\x00"},
+        {"target": "http://192.0.2.1/", "secret": "a\x00" * 10},
+        '{"target": "http://192.0.2.1/", "secret": "' + "\\ud800" * 20 + '"}',
+        {"target": "http://192.0.2.1/", "project": 99999999999999999999},
+        {"target": "http://192.0.2.1/", "project": "x"},
+        {"target": "http://192.0.2.1/", "categories": "patch-created"},
+        {"target": "http://192.0.2.1/", "categories": [1, None]},
+        {"target": "http://192.0.2.1/", "enabled": "maybe"},
+        {"target": "x" * 3000},
+        {"target": "http://[::1"},
+        {"target": "http://192.0.2.1:99999/"},
+        {},
+    ],
+)
+def test_odd_values_are_400(client_for, superuser, body):
+    client = client_for(superuser)
+    if isinstance(body, str):  # JSON the test client would not encode itself
+        response = client.post(LIST, body, content_type="application/json")
+    else:
+        response = client.post(LIST, body, format="json")
+    assert response.status_code == 400, response.content
+
+
+def test_odd_ids_are_404(client_for, superuser):
+    client = client_for(superuser)
+    for path in ("99999999999999999999/", "99999999999999999999/deliveries/", "0/"):
+        assert client.get(f"{LIST}{path}").status_code == 404
