@@ -54,7 +54,7 @@ def record_event(
     project_id = project.pk if project is not None else _project_id_of(targets)
     if actor is not None and not actor.is_authenticated:
         actor = None
-    with transaction.atomic():  # the event and its webhook deliveries, together
+    with transaction.atomic(savepoint=False):  # the event and its deliveries, together
         event = Event.objects.create(
             category=category,
             project_id=project_id,
