@@ -81,12 +81,9 @@ INSTALLED_APPS = [
     "bundles",
     "events",
     "ingest",
-<<<<<<< HEAD
     "importer",
-=======
     "webhooks",
     "inboxes",
->>>>>>> i16a
     "downloads",
     "xmlrpc_api",
     "web",
