@@ -186,3 +186,17 @@ def test_a_comment_url_is_read_as_the_kind_of_comment_it_is_found_in(pwdiff):
     assert pwdiff.normalize(comment, ctx)["web_url"] == "{base}/comment/<<cover-comment@x>>/"
     ctx = pwdiff.Context("http://ref:1", a, "pcomment")
     assert pwdiff.normalize(comment, ctx)["web_url"] == "{base}/comment/<<c232@x>>/"
+
+
+def test_html_404_pages_compare_by_status_and_type_not_by_template(pwdiff):
+    ref_ctx, ours_ctx = contexts(pwdiff)
+    html = "text/html; charset=utf-8"
+    ref = capture(pwdiff, "/x", 404, "<!DOCTYPE html><title>404</title>", ctype=html)
+    ours = capture(pwdiff, "/x", 404, "<!doctype html><h1>Not Found</h1>", ctype=html)
+    assert pwdiff.compare(ref, ours, ref_ctx, ours_ctx) == []
+    empty = capture(pwdiff, "/x", 404, "", ctype=html)
+    assert [d[0] for d in pwdiff.compare(ref, empty, ref_ctx, ours_ctx)] == ["body"]
+    json_404 = capture(pwdiff, "/x", 404, {"detail": "Not found."})
+    assert "header Content-Type" in [
+        d[0] for d in pwdiff.compare(ref, json_404, ref_ctx, ours_ctx)
+    ]
