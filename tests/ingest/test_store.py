@@ -178,9 +178,8 @@ class TestDuplicates:
         [
             {},
             {"subject": "[PATCH 0/2] cover", "diff": None},
-            {"subject": "[ANNOUNCE] dropped", "diff": None},
         ],
-        ids=["patch", "cover", "dropped"],
+        ids=["patch", "cover"],
     )
     def test_the_same_message_id_twice_changes_nothing(self, project, fields):
         mail = ParsedMailFactory(**fields)
@@ -191,6 +190,55 @@ class TestDuplicates:
 
         assert result.kind == Outcome.DUPLICATE
         assert (Patch.objects.count(), Cover.objects.count(), Event.objects.count()) == counts
+
+    def test_a_dropped_mail_delivered_again_is_dropped_again_not_a_duplicate(self, project):
+        mail = ParsedMailFactory(subject="[ANNOUNCE] dropped", diff=None)
+        store_mail(mail)
+
+        result = store_mail(mail)
+
+        assert result.kind == Outcome.DROPPED
+        assert UnattachedMail.objects.get().status == "dropped"
+        assert not Patch.objects.exists() and not Cover.objects.exists()
+
+    def test_a_dropped_reply_delivered_again_after_its_parent_is_stored(self, project):
+        """Patchwork drops a reply whose parent is unknown and stores it when it comes again;
+        ours waits, and a reply given up on is stored when delivered again (issue 10, 22)."""
+        patch_mail = ParsedMailFactory()
+        reply = reply_to(patch_mail)
+        store_mail(reply)
+        flush_waiting()
+        assert UnattachedMail.objects.get().status == "dropped"
+        store_mail(patch_mail)
+        assert not PatchComment.objects.exists()
+
+        result = store_mail(reply)
+
+        assert result.kind == Outcome.COMMENT
+        assert PatchComment.objects.get().patch.msgid == patch_mail.msgid
+        assert not UnattachedMail.objects.exists()
+        assert store_mail(reply).kind == Outcome.DUPLICATE
+
+    def test_a_mail_dropped_for_want_of_a_project_is_stored_once_the_project_exists(self):
+        mail = ParsedMailFactory(list_id="later.example.org")
+        assert store_mail(mail).kind == Outcome.DROPPED
+        ProjectFactory(listid="later.example.org")
+
+        assert store_mail(mail).kind == Outcome.PATCH
+
+    def test_a_reply_to_a_dropped_mail_delivered_again_after_the_mail_became_a_patch(
+        self, project
+    ):
+        """A dropped mail's replies were dropped at once; both are stored when resent."""
+        first = ParsedMailFactory(subject="[ANNOUNCE] dropped", diff=None)
+        reply = reply_to(first)
+        store_mail(first)
+        assert store_mail(reply).kind == Outcome.DROPPED
+        first.diff = SAMPLE_DIFF
+        first.subject = "[PATCH] now with a diff"
+
+        assert store_mail(first).kind == Outcome.PATCH
+        assert store_mail(reply).kind == Outcome.COMMENT
 
     def test_a_comment_twice_is_stored_once(self, project):
         patch_mail = ParsedMailFactory()
