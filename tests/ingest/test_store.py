@@ -199,7 +199,8 @@ class TestDuplicates:
 
         assert result.kind == Outcome.DROPPED
         assert UnattachedMail.objects.get().status == "dropped"
-        assert not Patch.objects.exists() and not Cover.objects.exists()
+        assert not Patch.objects.exists()
+        assert not Cover.objects.exists()
 
     def test_a_dropped_reply_delivered_again_after_its_parent_is_stored(self, project):
         """Patchwork drops a reply whose parent is unknown and stores it when it comes again;
