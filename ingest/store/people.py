@@ -1,5 +1,7 @@
-"""The sender of a mail as a Person: one per e-mail address, the latest name kept."""
+"""The sender of a mail as a Person: one per e-mail address, the latest name kept; a new
+person belongs to the user registered with its address, if any."""
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from ingest.store.context import IngestContext
@@ -35,7 +37,18 @@ def _find_or_create(name: str | None, email: str) -> Person:
         return person
     try:
         with transaction.atomic():
-            return Person.objects.create(name=name, email=email)
+            return Person.objects.create(name=name, email=email, user_id=_user_id(email))
     except IntegrityError:
         # Another process created it between our look-up and our insert.
         return Person.objects.get(email=email)
+
+
+def _user_id(email: str) -> int | None:
+    """The account registered with this address (the oldest), which a new person joins."""
+    return (
+        get_user_model()
+        .objects.filter(email__iexact=email)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
