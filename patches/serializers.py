@@ -127,17 +127,9 @@ class PatchCommentEmbeddedSerializer(CommentEmbeddedBase):
 
 
 def subject_from_headers(headers: str) -> str:
-    """The Subject of a stored header block (folded lines joined), or ""."""
-    subject_lines: list[str] = []
-    for line in headers.splitlines():
-        if subject_lines:
-            if line[:1] in (" ", "\t"):
-                subject_lines.append(line.strip())
-                continue
-            break
-        if line.lower().startswith("subject:"):
-            subject_lines.append(line[len("subject:") :].strip())
-    return " ".join(subject_lines)
+    """The first Subject of a stored header block as Patchwork reads it, folding kept
+    (``"Re: [PATCH] a long\\n subject"``), or ""."""
+    return str(email.parser.HeaderParser().parsestr(headers or "").get("Subject", ""))
 
 
 # Subject tags that say nothing about a patch (``[PATCH v2 1/3]`` -> ``v2``, ``1/3``).

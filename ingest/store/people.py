@@ -12,9 +12,12 @@ FIELD_LENGTH = 255
 
 
 def get_or_create_person(context: IngestContext, name: str | None, email: str) -> Person:
-    """The person with this e-mail (any case), created if new, renamed if the name changed."""
+    """The person with this e-mail (any case), created if new, renamed if the name changed.
+
+    As in Patchwork, a new person's name is None for a bare address (``a@example.org``)
+    and "" for an address with an empty display part (``<a@example.org>``)."""
     email = email.strip()[:FIELD_LENGTH]
-    name = name.strip()[:FIELD_LENGTH] if name else None
+    name = name.strip()[:FIELD_LENGTH] if name is not None else None
     key = email.lower()
     person = context.people.get(key)
     if person is None:

@@ -9,6 +9,7 @@ from covers.models import Cover, CoverComment
 from events.models import Event
 from ingest.message import Author
 from ingest.models import UnattachedMail
+from ingest.parser import parse_mail
 from ingest.store import IngestContext, Outcome, flush_waiting, store_mail
 from patches.models import Patch, PatchComment, PatchTag, State
 from people.models import Person
@@ -275,6 +276,28 @@ class TestPeople:
         store_mail(ParsedMailFactory(author=author(None, "jo@example.org")))
 
         assert Person.objects.get().name == "New Name"
+
+    @pytest.mark.parametrize(
+        ("sender", "name"),
+        [
+            ("jo@example.org", None),
+            ("<jo@example.org>", ""),
+            ('"" <jo@example.org>', ""),
+            ("Jo Doe <jo@example.org>", "Jo Doe"),
+        ],
+    )
+    def test_a_sender_without_display_name_is_stored_as_patchwork_stores_it(
+        self, project, sender, name
+    ):
+        """Patchwork: a bare address gives the name None (null), an empty display part ""."""
+        raw = (
+            f"Message-Id: <n@example.org>\nFrom: {sender}\nSubject: [PATCH] x\n"
+            f"List-Id: <{LIST_ID}>\n\nText.\n---\n{SAMPLE_DIFF}"
+        ).encode()
+
+        store_mail(parse_mail(raw))
+
+        assert Person.objects.get().name == name
 
     def test_a_list_rewritten_from_is_traced_back_to_the_sender(self, project):
         mail = ParsedMailFactory(author=author("Jo via Dev", "dev@example.org"))
