@@ -17,23 +17,21 @@ WRITABLE_VERSION = (1, 2)
 class BundlePermission(permissions.BasePermission):
     """Reading is open (the queryset hides other people's private bundles, so they
     answer 404). Writes need API 1.2+ (405 before), a signed-in user to create and the
-    owner to change or delete (403, anonymous users included, as Patchwork answers)."""
+    owner to change or delete: a 403 with DRF's texts, as Patchwork answers
+    ("Authentication credentials were not provided." for anonymous users, "You do not
+    have permission to perform this action." for others)."""
 
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
         if request_version(request) < WRITABLE_VERSION:
             raise exceptions.MethodNotAllowed(request.method)
-        if request.method == "POST" and not request.user.is_authenticated:
-            raise exceptions.PermissionDenied("Sign in to create bundles.")
-        return True
+        return request.method != "POST" or request.user.is_authenticated
 
     def has_object_permission(self, request, view, bundle: Bundle) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        if request.user.is_authenticated and bundle.owner_id == request.user.pk:
-            return True
-        raise exceptions.PermissionDenied("Only the owner of a bundle may change it.")
+        return request.user.is_authenticated and bundle.owner_id == request.user.pk
 
 
 class BundleMixin:

@@ -7,8 +7,7 @@ from covers.filters import CoverFilterSet
 from covers.models import Cover, CoverComment
 from covers.serializers import CoverCommentSerializer, CoverDetailSerializer, CoverListSerializer
 from covers.services import can_update_cover_comment, update_cover_comment
-from patchwork_api.api.versioning import request_version
-from patchwork_api.api.versions import Version
+from patchwork_api.api.routing import SinceVersionMixin
 
 
 class CoverList(generics.ListAPIView):
@@ -30,18 +29,6 @@ class CoverDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return Cover.objects.for_api(detail=True)
-
-
-class SinceVersionMixin:
-    """Answers 404 to requests of API versions older than ``first_version``, which
-    did not have the endpoint (Patchwork does not route them)."""
-
-    first_version: Version
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request_version(request) < self.first_version:
-            raise exceptions.NotFound()
 
 
 class CoverCommentPermission(permissions.BasePermission):

@@ -5,9 +5,15 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView, RetrieveUpdate
 
 from patchwork_api.api.filters import FilterBackend, OrderFilter
 from patchwork_api.api.service_errors import service_errors
+from patchwork_api.api.versioning import request_version
 from people.filters import PersonFilterSet, UserFilterSet
 from people.querysets import people_for_api, users_for_api
-from people.serializers import PersonSerializer, UserDetailSerializer, UserSerializer
+from people.serializers import (
+    SETTINGS_VERSION,
+    PersonSerializer,
+    UserDetailSerializer,
+    UserSerializer,
+)
 from people.services import can_edit_user, update_own_account
 
 
@@ -81,6 +87,9 @@ class UserDetail(RetrieveUpdateAPIView):
     def perform_update(self, serializer) -> None:
         changes = dict(serializer.validated_data)
         settings = changes.pop("profile", None)
+        if request_version(self.request) < SETTINGS_VERSION:
+            # as Patchwork: validated (and required by PUT) but not applied before 1.2
+            settings = None
         with service_errors():
             serializer.instance = update_own_account(
                 serializer.instance, actor=self.request.user, names=changes, settings=settings

@@ -69,7 +69,7 @@ class ProjectDetail(RetrieveUpdateAPIView):
         if project is None:
             project = queryset.filter(linkname=lookup).first()
         if project is None:
-            raise Http404("No project matches the given query.")
+            raise Http404("No Project matches the given query.")  # as Patchwork words it
         self.check_object_permissions(self.request, project)
         return project
 

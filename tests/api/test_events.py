@@ -288,18 +288,19 @@ def test_filter_dates(api_client, world):
     assert listed_ids(api_client, {"since": "last tuesday"}) == []
 
 
-def test_per_page_is_ignored(api_client, world):
-    """Patchwork serves events 30 to a page whatever ``per_page`` says."""
+def test_per_page_is_honoured(api_client, world):
+    """As Patchwork: events honour ``per_page`` (30 to a page without it)."""
     for _ in range(35):
         world.event(Category.PATCH_CREATED)
     response = api_client.get(list_url(), {"per_page": 5})
     validate_response(response)
-    assert len(response.json()) == 30
+    assert len(response.json()) == 5
     assert response["X-Total-Count"] == "35"
     assert 'rel="next"' in response["Link"]
-    assert 'rel="last"' in response["Link"]
-    response = api_client.get(list_url(), {"per_page": 5, "page": 2})
+    assert '<http://testserver/api/events/?page=7&per_page=5>; rel="last"' in response["Link"]
+    response = api_client.get(list_url(), {"per_page": 5, "page": 7})
     assert len(response.json()) == 5
+    assert len(api_client.get(list_url()).json()) == 30
 
 
 def test_beyond_the_count_limit(api_client, world, monkeypatch):
@@ -327,11 +328,15 @@ def test_beyond_the_count_limit(api_client, world, monkeypatch):
 
 
 def test_within_the_count_limit_the_usual_headers(api_client, world):
+    """A single page of events still links ``first`` and ``last`` (page 1), as Patchwork."""
     for _ in range(3):
         world.event(Category.PATCH_CREATED)
     response = api_client.get(list_url())
     assert response["X-Total-Count"] == "3"
-    assert "Link" not in response
+    assert response["Link"] == (
+        '<http://testserver/api/events/?page=1>; rel="first", '
+        '<http://testserver/api/events/?page=1>; rel="last"'
+    )
 
 
 # The bounded count, the page (project, actor and states joined), and one query per kind

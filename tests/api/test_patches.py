@@ -388,10 +388,23 @@ def test_pagination_keeps_the_filters(api_client, project):
     )
 
 
-def test_single_page_has_no_link_header(api_client, patch):
+def test_single_page_still_has_first_and_last_links(api_client, patch):
+    """As Patchwork: a list of one page still sends ``first`` and ``last`` (both page 1)."""
     response = get_valid(api_client, api_path("api-patch-list"))
-    assert "Link" not in response
+    base = "http://testserver/api/patches/"
+    assert response["Link"] == f'<{base}?page=1>; rel="first", <{base}?page=1>; rel="last"'
     assert response["X-Total-Count"] == "1"
+
+
+def test_empty_list_links_first_and_last_to_page_one(api_client, project):
+    """As Patchwork: an empty list sends ``first`` and ``last`` with ``page=1``."""
+    response = get_valid(api_client, api_path("api-patch-list", "1.1"), {"project": "nothing"})
+    assert response.json() == []
+    base = "http://testserver/api/1.1/patches/"
+    assert response["Link"] == (
+        f'<{base}?page=1&project=nothing>; rel="first", '
+        f'<{base}?page=1&project=nothing>; rel="last"'
+    )
 
 
 # --- updates --------------------------------------------------------------------------
