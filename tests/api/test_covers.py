@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.api.schema import validate_response
+from tests.api.unrouted import assert_unrouted_404
 from tests.factories import (
     BASE_DATE,
     CoverFactory,
@@ -88,7 +89,18 @@ def test_list_links_keep_the_version(api_client, project):
     cover = CoverFactory(project=project)
     (shown,) = get_json(api_client, api_url("api-cover-list", "1.1")).json()
     assert shown["url"] == f"http://testserver/api/1.1/covers/{cover.pk}/"
-    assert shown["comments"] == f"http://testserver/api/1.1/covers/{cover.pk}/comments/"
+    # as Patchwork: the comments link is unversioned
+    assert shown["comments"] == f"http://testserver/api/covers/{cover.pk}/comments/"
+
+
+def test_comments_link_is_unversioned_and_never_has_format(api_client, project):
+    """As Patchwork: ``comments`` is ``/api/covers/<id>/comments/`` whatever the version
+    and ``?format=`` of the request."""
+    cover = CoverFactory(project=project)
+    url = f"{api_url('api-cover-detail', '1.2', pk=cover.pk)}?format=json"
+    shown = api_client.get(url).json()
+    assert shown["url"].startswith(f"http://testserver/api/1.2/covers/{cover.pk}/")
+    assert shown["comments"] == f"http://testserver/api/covers/{cover.pk}/comments/"
 
 
 def test_series_is_a_list_of_at_most_one(api_client, project):
@@ -145,9 +157,8 @@ def test_detail_unknown(api_client, path):
 
 
 def test_detail_not_a_number(api_client):
-    response = api_client.get("/api/covers/abc/")
-    assert response.status_code == 404
-    assert "detail" in response.json()
+    """A non-numeric id is not routed: Django's HTML 404, as Patchwork."""
+    assert_unrouted_404(api_client.get("/api/covers/abc/"))
 
 
 def test_detail_writes_not_allowed(api_client, project):
