@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from patches.filters import CheckFilterSet, PatchFilterSet
 from patches.models import Check, Patch, PatchComment, State
+from patches.querysets import order_by_checks
 from patches.serializers import (
     CheckSerializer,
     PatchCommentSerializer,
@@ -66,7 +67,9 @@ class PatchList(ListAPIView):
         "archived",
         "submitter",
         "delegate",
+        "check",
     )
+    ordering_expressions = {"check": order_by_checks}
     ordering = "id"
 
     def get_queryset(self):

@@ -159,8 +159,9 @@ def parse_id(text: str) -> int:
 
 
 def bracketed_msgid(text: str) -> str:
-    """``msgid`` filter values come without their angle brackets; stored ones have them."""
-    return f"<{text.strip().removeprefix('<').removesuffix('>')}>"
+    """``msgid`` filter values come without their angle brackets; stored ones have them.
+    A value given with its brackets matches nothing, as in Patchwork."""
+    return f"<{text.strip()}>"
 
 
 class SearchFilter(django_filters.Filter):
@@ -270,7 +271,11 @@ class FilterBackend(DjangoFilterBackend):
 
 class OrderFilter(OrderingFilter):
     """``?order=field`` / ``?order=-field``, restricted to the view's ordering_fields;
-    unknown fields are ignored. The primary key breaks ties so pages are stable."""
+    unknown fields are ignored. The primary key breaks ties so pages are stable.
+
+    A view's ``ordering_expressions`` maps an ordering name that is no column to a
+    function ``(descending) -> expression`` that orders by it.
+    """
 
     ordering_param = "order"
 
@@ -279,3 +284,17 @@ class OrderFilter(OrderingFilter):
         if ordering and not any(term.lstrip("-") in ("id", "pk") for term in ordering):
             ordering.append("-id" if ordering[-1].startswith("-") else "id")
         return ordering
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        expressions = getattr(view, "ordering_expressions", {})
+        return queryset.order_by(
+            *(
+                expressions[term.lstrip("-")](term.startswith("-"))
+                if term.lstrip("-") in expressions
+                else term
+                for term in ordering
+            )
+        )

@@ -267,8 +267,10 @@ def test_filter_archived(api_client, value, expected):
     assert listed(api_client, {"archived": value}) == [patches[expected].pk]
 
 
-def test_filter_archived_invalid_gives_nothing(api_client, patch):
-    assert listed(api_client, {"archived": "perhaps"}) == []
+def test_filter_archived_invalid_is_ignored(api_client, patch):
+    """As Patchwork: an invalid ``?archived=`` value leaves the list unfiltered."""
+    archived = PatchFactory(archived=True)
+    assert listed(api_client, {"archived": "perhaps"}) == [patch.pk, archived.pk]
 
 
 @pytest.mark.parametrize("version", versions_from("1.2"))
@@ -293,7 +295,8 @@ def test_filter_msgid(api_client, version):
     patch = PatchFactory(msgid="<20240101.1234@example.org>")
     PatchFactory()
     assert listed(api_client, {"msgid": "20240101.1234@example.org"}, version) == [patch.pk]
-    assert listed(api_client, {"msgid": "<20240101.1234@example.org>"}, version) == [patch.pk]
+    # as Patchwork: the value is bracketed as given, so one with brackets matches nothing
+    assert listed(api_client, {"msgid": "<20240101.1234@example.org>"}, version) == []
     assert listed(api_client, {"msgid": "fishfish@fish.fish"}, version) == []
 
 
@@ -389,6 +392,19 @@ def test_ordering_by_archived_then_id(api_client):
     open_patch = PatchFactory(archived=False)
     assert listed(api_client, {"order": "archived"}) == [open_patch.pk, archived.pk]
     assert listed(api_client, {"order": "-archived"}) == [archived.pk, open_patch.pk]
+
+
+def test_ordering_by_check(api_client):
+    """Patchwork's ``?order=check`` orders by the patches' checks (ids): each patch once,
+    where it first appears in Patchwork's list (by its first check ascending, its last
+    check descending; patches without checks last ascending, first descending)."""
+    late, early, unchecked = PatchFactory.create_batch(3)
+    user = UserFactory()
+    CheckFactory(patch=early, user=user, context="a")
+    CheckFactory(patch=late, user=user, context="a")
+    CheckFactory(patch=early, user=user, context="b")
+    assert listed(api_client, {"order": "check"}) == [early.pk, late.pk, unchecked.pk]
+    assert listed(api_client, {"order": "-check"}) == [unchecked.pk, early.pk, late.pk]
 
 
 def test_pagination_keeps_the_filters(api_client, project):
