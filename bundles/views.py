@@ -7,6 +7,7 @@ from bundles import services
 from bundles.filters import BundleFilterSet
 from bundles.models import Bundle
 from bundles.serializers import BundleSerializer
+from patchwork_api.api.metadata import described
 from patchwork_api.api.service_errors import service_errors
 from patchwork_api.api.versioning import request_version
 
@@ -49,6 +50,9 @@ class BundleMixin:
 class BundleList(BundleMixin, generics.ListCreateAPIView):
     """List bundles, or create one (API 1.2+)."""
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = "List or create bundles."
+
     filterset_class = BundleFilterSet
     ordering_fields = ("id", "name", "owner")
     ordering = ("id",)
@@ -67,6 +71,14 @@ class BundleList(BundleMixin, generics.ListCreateAPIView):
 
 class BundleDetail(BundleMixin, generics.RetrieveUpdateDestroyAPIView):
     """Show a bundle; change or delete it (API 1.2+, owner only)."""
+
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(
+        get="Show a bundle.",
+        patch="Update a bundle.",
+        put="Update a bundle.",
+        delete="Delete a bundle.",
+    )
 
     def perform_update(self, serializer):
         data = serializer.validated_data

@@ -29,6 +29,7 @@ from patches.services import (
     update_patch,
 )
 from patchwork_api.api.filters import FilterBackend, OrderFilter
+from patchwork_api.api.metadata import described
 from patchwork_api.api.routing import SinceVersionMixin
 from patchwork_api.api.service_errors import service_errors
 from patchwork_api.api.versioning import request_version
@@ -88,6 +89,9 @@ class PatchDetail(RetrieveUpdateAPIView):
     Update a patch (state, delegate, archived, commit_ref and, from 1.2, related).
     """
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(get="Show a patch.", patch="Update a patch.", put="Update a patch.")
+
     serializer_class = PatchDetailSerializer
     permission_classes = [PatchPermission]
     filter_backends = []
@@ -121,6 +125,10 @@ class CheckList(PatchChildMixin, ListCreateAPIView):
     post:
     Create a check (CI results).
     """
+
+    # the OPTIONS description (and name) Patchwork answers
+    name = "Check List Create"
+    description = described(get="List checks.", post="Create a check.")
 
     serializer_class = CheckSerializer
     filterset_class = CheckFilterSet
@@ -159,6 +167,9 @@ class CheckDetail(PatchChildMixin, RetrieveAPIView):
 class PatchCommentList(SinceVersionMixin, PatchChildMixin, ListAPIView):
     """List the comments of a patch (API 1.1+)."""
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = "List patch comments"
+
     first_version = (1, 1)
     serializer_class = PatchCommentSerializer
     filter_backends = [OrderFilter]
@@ -180,6 +191,11 @@ class PatchCommentDetail(SinceVersionMixin, PatchChildMixin, RetrieveUpdateAPIVi
     put:
     Mark a patch comment as addressed or not (API 1.3+).
     """
+
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(
+        get="Show a patch comment.", patch="Update a patch comment.", put="Update a patch comment."
+    )
 
     first_version = (1, 3)
     serializer_class = PatchCommentSerializer

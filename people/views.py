@@ -4,6 +4,7 @@ from rest_framework import permissions
 from rest_framework.generics import ListAPIView, RetrieveAPIView, RetrieveUpdateAPIView
 
 from patchwork_api.api.filters import FilterBackend, OrderFilter
+from patchwork_api.api.metadata import described
 from patchwork_api.api.service_errors import service_errors
 from patchwork_api.api.versioning import request_version
 from people.filters import PersonFilterSet, UserFilterSet
@@ -29,6 +30,9 @@ class IsSelfOrReadOnly(permissions.BasePermission):
 class PersonList(ListAPIView):
     """List people (anyone who sent mail)."""
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = "List users."
+
     serializer_class = PersonSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = PersonFilterSet
@@ -42,6 +46,9 @@ class PersonList(ListAPIView):
 
 class PersonDetail(RetrieveAPIView):
     """Show a person."""
+
+    # the OPTIONS description (and name) Patchwork answers
+    description = "Show a user."
 
     serializer_class = PersonSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -76,6 +83,9 @@ class UserDetail(RetrieveUpdateAPIView):
     put:
     Update your own user (names; from 1.2 your settings).
     """
+
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(get="Show a user.", patch="Update a user.", put="Update a user.")
 
     serializer_class = UserDetailSerializer
     permission_classes = [permissions.IsAuthenticated, IsSelfOrReadOnly]
