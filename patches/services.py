@@ -253,8 +253,14 @@ def _change_relation(patch: Patch, proposed: list[Patch], *, actor, date) -> Non
         if relation_ids
         else PatchRelation.objects.create()
     )
-    for other in involved.values():
+    # as Patchwork records them: the other patches (by id), then the patch written to
+    others = sorted((other for other in involved.values() if other.pk != patch.pk), key=_pk)
+    for other in [*others, patch]:
         _move_to_relation(other, relation, actor=actor, date=date)
+
+
+def _pk(patch: Patch) -> int:
+    return patch.pk
 
 
 def _leave_relation(patch: Patch, members: list[Patch], *, actor, date) -> None:

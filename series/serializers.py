@@ -21,7 +21,8 @@ class SeriesEmbeddedSerializer(VersionedModelSerializer):
 
     class Meta:
         model = Series
-        fields = ("id", "url", "web_url", "name", "date", "version", "mbox")
+        # Patchwork's key order
+        fields = ("id", "url", "web_url", "date", "name", "version", "mbox")
         read_only_fields = fields
         versioned_fields = {(1, 1): ("web_url",)}
 

@@ -27,8 +27,6 @@ from patchwork_api import validation
 from patchwork_api.api.versioning import request_version
 from patchwork_api.limits import MAX_FILTER_VALUE_LENGTH
 
-FIRST_REPEATABLE_VERSION = (1, 1)
-
 DATETIME_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})"  # date
     r"(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?"  # optional time
@@ -78,12 +76,11 @@ class MultipleValuesField(forms.Field):
 
 
 class VersionAwareFilterMixin:
-    """Keeps only the last value of a repeated parameter for API 1.0 requests."""
+    """Every value of a repeated parameter counts, in every version: Patchwork's 1.0
+    applies them all too (``?state=a&state=b`` lists both states), whatever its
+    documentation says."""
 
     def values_for_request(self, values: list[str]) -> list[str]:
-        request = getattr(self.parent, "request", None)
-        if values and request_version(request) < FIRST_REPEATABLE_VERSION:
-            return values[-1:]
         return values
 
 

@@ -185,10 +185,11 @@ def test_filter_repeated_values_match_any(api_client, version):
     assert listed_ids(api_client, params, version) == [first.pk, second.pk]
 
 
-def test_filter_repeated_values_in_1_0_take_the_last(api_client):
+def test_filter_repeated_values_in_1_0_all_count(api_client):
+    """As Patchwork: API 1.0 applies every value of a repeated filter."""
     first, second = CoverFactory(), CoverFactory()
     params = {"project": [first.project.linkname, second.project.linkname]}
-    assert listed_ids(api_client, params, "1.0") == [second.pk]
+    assert listed_ids(api_client, params, "1.0") == [first.pk, second.pk]
 
 
 def test_filter_submitter(api_client):

@@ -250,12 +250,13 @@ def test_filter_state_repeated(api_client, version):
     assert sorted(ids_of(response)) == sorted([new.pk, review.pk])
 
 
-def test_filter_state_repeated_in_1_0_uses_the_last(api_client):
-    """API 1.0 had no repeatable filters: the last value counts."""
+def test_filter_state_repeated_in_1_0_uses_every_value(api_client):
+    """As Patchwork (whatever its documentation says): API 1.0 applies every value of a
+    repeated filter."""
     new = PatchFactory()
-    PatchFactory(state=State.objects.get(slug="under-review"))
+    review = PatchFactory(state=State.objects.get(slug="under-review"))
     path = api_path("api-patch-list", "1.0") + "?state=under-review&state=new"
-    assert ids_of(get_valid(api_client, path)) == [new.pk]
+    assert ids_of(get_valid(api_client, path)) == [new.pk, review.pk]
 
 
 @pytest.mark.parametrize(
@@ -929,3 +930,15 @@ def test_relation_events_come_before_the_state_event(client_as, maintainer, thre
         Event.objects.filter(patch=first).order_by("date", "id").values_list("category", flat=True)
     )
     assert categories[-2:] == ["patch-relation-changed", "patch-state-changed"]
+
+
+def test_relation_events_of_the_other_patches_come_first(client_as, maintainer, project):
+    """As Patchwork records them: relating patch A to B records B's relation event, then
+    A's (the patch written to last)."""
+    first, second = PatchFactory.create_batch(2, project=project)
+    response = client_as(maintainer).patch(
+        patch_path(second), {"related": [first.pk]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    events = Event.objects.filter(category="patch-relation-changed").order_by("date", "id")
+    assert [event.patch_id for event in events] == [first.pk, second.pk]

@@ -365,3 +365,21 @@ def test_dependencies_only_where_the_project_shows_them(api_client, project, ver
     detail = get_json(api_client, api_url("api-series-detail", version, pk=hidden.pk)).json()
     assert "dependencies" not in detail
     assert "dependents" not in detail
+
+
+def test_embedded_series_keys_in_patchworks_order(api_client, project):
+    """As Patchwork: an embedded series' keys are id, url, web_url, date, name, version,
+    mbox (byte-for-byte clients compare them)."""
+    series = make_series(project, patches=1)
+    response = api_client.get(api_url("api-patch-list"))
+    (patch,) = [item for item in response.json() if item["series"]]
+    assert list(patch["series"][0]) == [
+        "id",
+        "url",
+        "web_url",
+        "date",
+        "name",
+        "version",
+        "mbox",
+    ]
+    assert patch["series"][0]["id"] == series.pk
