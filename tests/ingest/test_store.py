@@ -557,6 +557,19 @@ class TestEvents:
         ]
         assert not Event.objects.exclude(actor=None).exists()
 
+    def test_events_of_a_mail_have_distinct_increasing_dates(self, project):
+        """As Patchwork records them: each event of a mail has its own date, increasing
+        in creation order (patch-created, series-created, patch-completed,
+        series-completed), so ordering by date alone lists them in that order."""
+        store_mail(ParsedMailFactory())
+
+        by_id = list(Event.objects.filter(project=project).order_by("id"))
+        dates = [event.date for event in by_id]
+        assert dates == sorted(dates)
+        assert len(set(dates)) == len(dates)
+        by_date = Event.objects.filter(project=project).order_by("date")
+        assert [event.category for event in by_date] == [event.category for event in by_id]
+
     def test_a_series_with_its_cover_letter(self, project):
         cover = ParsedMailFactory(subject="[PATCH 0/2] two", diff=None)
         first = ParsedMailFactory(subject="[PATCH 1/2] one", in_reply_to=cover.msgid)
