@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "downloads",
     "xmlrpc_api",
     "web",
+    "triage",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,8 @@ Fields added in a later API version are declared once per serializer::
         versioned_fields = {(1, 1): ("web_url",), (1, 2): ("list_archive_url",)}
 
 and are left out of both representation and input for requests of older versions.
+``Meta.unversioned_fields`` are extensions beyond Patchwork, served on the unversioned
+``/api/`` only.
 """
 
 from rest_framework import serializers
@@ -25,6 +27,10 @@ class VersionedModelSerializer(serializers.ModelSerializer):
             if version < added_in:
                 for name in names:
                     fields.pop(name, None)
+        request = self.context.get("request")
+        if request is None or getattr(request, "version", None) is not None:
+            for name in getattr(self.Meta, "unversioned_fields", ()):
+                fields.pop(name, None)
         return fields
 
     def embedded(self, serializer_class) -> serializers.BaseSerializer:
