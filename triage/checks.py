@@ -34,12 +34,9 @@ def set_ci_role(user: AbstractBaseUser, enabled: bool) -> None:
         user.user_permissions.remove(ci_permission())
 
 
-def has_ci_role(user: AbstractBaseUser) -> bool:
-    """Whether the user was given the CI role itself (superusers have every permission)."""
-    app_label, codename = CI_PERMISSION
-    return user.user_permissions.filter(
-        content_type__app_label=app_label, codename=codename
-    ).exists()
+def ci_user_ids() -> set[int]:
+    """The users given the CI role themselves (superusers have every permission anyway)."""
+    return set(ci_permission().user_set.values_list("pk", flat=True))
 
 
 @transaction.atomic
