@@ -100,7 +100,8 @@ def test_patch_summary_latest_per_context(client_as, series):
     hour = BASE_DATE.replace(hour=1)
     CheckFactory(patch=patch, user=bot, context="build", state=Check.State.FAIL, date=hour)
     later = hour.replace(hour=2)
-    CheckFactory(patch=patch, user=other_bot, context="build", state=Check.State.SUCCESS, date=later)
+    success = Check.State.SUCCESS
+    CheckFactory(patch=patch, user=other_bot, context="build", state=success, date=later)
     CheckFactory(patch=patch, user=bot, context="lint", state=Check.State.WARNING, date=hour)
     response = client_as(None).get(api_path("api-patch-checks-summary", patch_id=patch.pk))
     assert response.status_code == 200
