@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "xmlrpc_api",
     "web",
     "triage",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from patches.models import Patch
 from patches.serializers import CheckSerializer, PatchListSerializer
 from patches.views import PatchList
 from patchwork_api.api.service_errors import service_errors
+from search.filters import ranked
 from series.models import Series
 from series.views import SeriesDetail
 from triage.checks import create_series_checks, patch_summary, series_summary
@@ -56,6 +57,10 @@ class TriagePatchList(UnversionedMethodsMixin, PatchList):
     """
 
     unversioned_methods = ("patch",)
+
+    def filter_queryset(self, queryset):
+        # ``search`` (unversioned only) ranks best matches first unless ``order`` is given
+        return ranked(super().filter_queryset(queryset), self.request.query_params)
 
     def patch(self, request: Request, *args, **kwargs) -> Response:
         self.refuse_if_versioned(request)

@@ -1,0 +1,25 @@
+"""The ``search`` filter of the patch list (unversioned ``/api/`` only)."""
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from search.query import full_text_search
+
+
+class FullTextSearchFilter(django_filters.Filter):
+    """``search``: every word in the patch's name, commit message or diff (full-text)."""
+
+    field_class = forms.CharField
+
+    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        return full_text_search(queryset, value)
+
+
+def ranked(queryset: QuerySet, query_params) -> QuerySet:
+    """Best matches first (then by id) when ``search`` was given without ``order``."""
+    if "search_rank" not in queryset.query.annotations or query_params.get("order"):
+        return queryset
+    return queryset.order_by("-search_rank", "id")

@@ -1,0 +1,65 @@
+"""``search=``: patches whose name, commit message or diff hold every word, ranked.
+
+The words are those of ``q`` (whitespace-separated, at most ``MAX_SEARCH_WORDS``). The
+queryset gets a ``search_rank`` annotation (higher is better) that the patch list orders
+by when no ``order`` is given.
+"""
+
+from django.db import connections
+from django.db.models import FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+
+from patchwork_api import limits, validation
+from search.index import FTS_TABLE, TABLE, TS_CONFIG, VECTOR_COLUMN
+
+# bm25 weights of name, commit message and diff (SQLite).
+SQLITE_WEIGHTS = "10.0, 2.0, 1.0"
+
+
+def full_text_search(queryset: QuerySet, value: str) -> QuerySet:
+    """Filter ``queryset`` (patches) by the words of ``value``; annotate ``search_rank``."""
+    words = validation.search_words(value or "")
+    if not words:
+        return queryset
+    if len(value) > limits.MAX_FILTER_VALUE_LENGTH or not validation.is_storable_text(value):
+        return queryset.none()
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        return _postgresql(queryset, words)
+    if vendor == "sqlite":
+        return _sqlite(queryset, words)
+    return _fallback(queryset, words)
+
+
+def _postgresql(queryset: QuerySet, words: list[str]) -> QuerySet:
+    # each word a phrase (``widget_frobnicate`` is two lexemes side by side), all required
+    vector = f'"{TABLE}"."{VECTOR_COLUMN}"'
+    tsquery = "(" + " && ".join([f"phraseto_tsquery('{TS_CONFIG}', %s)"] * len(words)) + ")"
+    return queryset.annotate(
+        search_rank=RawSQL(f"ts_rank({vector}, {tsquery})", words, output_field=FloatField())
+    ).extra(where=[f"{vector} @@ {tsquery}"], params=words)
+
+
+def sqlite_match(words: list[str]) -> str:
+    """An FTS5 query: every word as a quoted string (no operators), all required."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def _sqlite(queryset: QuerySet, words: list[str]) -> QuerySet:
+    match = sqlite_match(words)
+    rank = (
+        f"(SELECT -bm25({FTS_TABLE}, {SQLITE_WEIGHTS}) FROM {FTS_TABLE} "
+        f'WHERE {FTS_TABLE} MATCH %s AND rowid = "{TABLE}"."id")'
+    )
+    matching = f'"{TABLE}"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)'
+    return queryset.annotate(search_rank=RawSQL(rank, [match], output_field=FloatField())).extra(
+        where=[matching], params=[match]
+    )
+
+
+def _fallback(queryset: QuerySet, words: list[str]) -> QuerySet:
+    for word in words:
+        queryset = queryset.filter(
+            Q(name__icontains=word) | Q(content__icontains=word) | Q(diff__icontains=word)
+        )
+    return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
