@@ -160,3 +160,18 @@ def test_bulk_patch_by_superuser_across_projects(client_as, superuser):
     )
     assert response.status_code == 200
     assert set(Patch.objects.values_list("state__slug", flat=True)) == {"rejected"}
+
+
+def test_auto_supersede_field_on_the_unversioned_api_only(client_as, project, maintainer):
+    client = client_as(maintainer)
+    path = api_path("api-project-detail", pk=project.pk)
+    assert client.get(path).json()["auto_supersede"] is False
+    response = client.patch(path, {"auto_supersede": True}, format="json")
+    assert response.status_code == 200, response.content
+    project.refresh_from_db()
+    assert project.auto_supersede is True
+    versioned = api_path("api-project-detail", "1.4", pk=project.pk)
+    assert "auto_supersede" not in client.get(versioned).json()
+    client.patch(versioned, {"auto_supersede": False}, format="json")
+    project.refresh_from_db()
+    assert project.auto_supersede is True
