@@ -26,11 +26,11 @@ COPY_SQL = """
 INSERT INTO patches_patch (msgid, project_id, name, date, submitter_id, headers, content, diff,
     pull_url, commit_ref, hash, state_id, delegate_id, archived, related_id, series_id, number,
     updated)
-SELECT '<history' || :copy || '.' || substr(msgid, 2), project_id, name, date, submitter_id,
+SELECT '<history' || %(copy)s || '.' || substr(msgid, 2), project_id, name, date, submitter_id,
        headers, content, diff, pull_url, commit_ref, hash,
-       CASE WHEN (id + :copy) % 10 < 6 THEN 3 WHEN (id + :copy) % 10 < 9 THEN 9 ELSE 4 END,
+       CASE WHEN (id + %(copy)s) %% 10 < 6 THEN 3 WHEN (id + %(copy)s) %% 10 < 9 THEN 9 ELSE 4 END,
        delegate_id, 1, NULL, NULL, NULL, updated
-FROM patches_patch WHERE id <= :last
+FROM patches_patch WHERE id <= %(last)s
 """
 
 
