@@ -4,6 +4,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.utils import html
 
 from patches.serializers import StateField, UserRelatedField
 from patchwork_api.validation import InvalidValue, check_list_length, parse_id
@@ -37,6 +39,17 @@ class PatchIdsField(serializers.Field):
         "empty": "This list may not be empty.",
         "invalid": "{value!r} is not a patch id.",
     }
+
+    def get_value(self, dictionary: Any) -> Any:
+        # a form sends ``ids=1&ids=2`` or ``ids=1,2``
+        if html.is_html_input(dictionary):
+            if self.field_name not in dictionary:
+                return empty
+            values: list[str] = []
+            for value in dictionary.getlist(self.field_name):
+                values.extend(value.replace(",", " ").split())
+            return values
+        return dictionary.get(self.field_name, empty)
 
     def to_internal_value(self, data: Any) -> list[int]:
         if not isinstance(data, list):

@@ -111,6 +111,15 @@ def test_bulk_patch_changes_the_listed_patches(client_as, series, maintainer):
     assert Event.objects.filter(category="patch-state-changed").count() == 2
 
 
+def test_bulk_patch_form_encoded(client_as, series, maintainer):
+    ids = ",".join(str(pk) for pk in series.patches.values_list("pk", flat=True))
+    response = client_as(maintainer).patch(
+        api_path("api-patch-list"), {"ids": ids, "state": "rfc"}, format="multipart"
+    )
+    assert response.status_code == 200, response.content
+    assert states(series) == ["rfc"] * 3
+
+
 def test_bulk_patch_is_all_or_nothing(client_as, series, maintainer):
     elsewhere = PatchFactory(project=ProjectFactory())
     ids = [*series.patches.values_list("pk", flat=True), elsewhere.pk]
