@@ -59,6 +59,12 @@ def build(path: Path) -> dict:
     return {"patches": patches, "build_s": round(time.perf_counter() - started, 1)}
 
 
+def patch_count() -> int:
+    from patches.models import Patch
+
+    return Patch.objects.count()
+
+
 def measure() -> list[dict]:
     from django.test import Client
 
@@ -103,7 +109,7 @@ def main() -> int:
     import django
 
     django.setup()
-    database = build(path) if fresh else {"patches": "reused"}
+    database = build(path) if fresh else {"patches": patch_count(), "reused": True}
     load_average = [round(load, 2) for load in os.getloadavg()]
     results = measure()
     meta = {"database": database, "load_average": load_average, "repeats": REPEATS}

@@ -20,6 +20,8 @@ class FullTextSearchFilter(django_filters.Filter):
 
 def ranked(queryset: QuerySet, query_params) -> QuerySet:
     """Best matches first (then by id) when ``search`` was given without ``order``."""
-    if "search_rank" not in queryset.query.annotations or query_params.get("order"):
+    query = queryset.query
+    searched = "search_rank" in query.annotations or "search_rank" in query.extra
+    if not searched or query_params.get("order"):
         return queryset
     return queryset.order_by("-search_rank", "id")

@@ -46,14 +46,13 @@ def sqlite_match(words: list[str]) -> str:
 
 
 def _sqlite(queryset: QuerySet, words: list[str]) -> QuerySet:
-    match = sqlite_match(words)
-    rank = (
-        f"(SELECT -bm25({FTS_TABLE}, {SQLITE_WEIGHTS}) FROM {FTS_TABLE} "
-        f'WHERE {FTS_TABLE} MATCH %s AND rowid = "{TABLE}"."id")'
-    )
-    matching = f'"{TABLE}"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)'
-    return queryset.annotate(search_rank=RawSQL(rank, [match], output_field=FloatField())).extra(
-        where=[matching], params=[match]
+    # joined (not a correlated subquery): FTS5 scans the words' doclists once and gives
+    # each matching row its bm25 in the same pass
+    return queryset.extra(
+        select={"search_rank": f"-bm25({FTS_TABLE}, {SQLITE_WEIGHTS})"},
+        tables=[FTS_TABLE],
+        where=[f'{FTS_TABLE}.rowid = "{TABLE}"."id"', f"{FTS_TABLE} MATCH %s"],
+        params=[sqlite_match(words)],
     )
 
 
