@@ -15,7 +15,9 @@ class FullTextSearchFilter(django_filters.Filter):
     def filter(self, queryset: QuerySet, value: str) -> QuerySet:
         if not value:
             return queryset
-        return full_text_search(queryset, value)
+        # ranking costs: not when the client orders the list itself
+        data = getattr(self.parent, "data", None) or {}
+        return full_text_search(queryset, value, rank=not data.get("order"))
 
 
 def ranked(queryset: QuerySet, query_params) -> QuerySet:

@@ -16,28 +16,31 @@ from search.index import FTS_TABLE, TABLE, TS_CONFIG, VECTOR_COLUMN
 SQLITE_WEIGHTS = "10.0, 2.0, 1.0"
 
 
-def full_text_search(queryset: QuerySet, value: str) -> QuerySet:
-    """Filter ``queryset`` (patches) by the words of ``value``; annotate ``search_rank``."""
-    words = validation.search_words(value or "")
+def full_text_search(queryset: QuerySet, value: str, *, rank: bool = True) -> QuerySet:
+    """Filter ``queryset`` (patches) by the words of ``value``; with ``rank``, add
+    ``search_rank`` (higher is better) to order by."""
+    words = list(dict.fromkeys(validation.search_words(value or "")))
     if not words:
         return queryset
     if len(value) > limits.MAX_FILTER_VALUE_LENGTH or not validation.is_storable_text(value):
         return queryset.none()
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
-        return _postgresql(queryset, words)
+        return _postgresql(queryset, words, rank=rank)
     if vendor == "sqlite":
-        return _sqlite(queryset, words)
+        return _sqlite(queryset, words) if rank else _sqlite_unranked(queryset, words)
     return _fallback(queryset, words)
 
 
-def _postgresql(queryset: QuerySet, words: list[str]) -> QuerySet:
+def _postgresql(queryset: QuerySet, words: list[str], *, rank: bool) -> QuerySet:
     # each word a phrase (``widget_frobnicate`` is two lexemes side by side), all required
     vector = f'"{TABLE}"."{VECTOR_COLUMN}"'
     tsquery = "(" + " && ".join([f"phraseto_tsquery('{TS_CONFIG}', %s)"] * len(words)) + ")"
-    return queryset.annotate(
-        search_rank=RawSQL(f"ts_rank({vector}, {tsquery})", words, output_field=FloatField())
-    ).extra(where=[f"{vector} @@ {tsquery}"], params=words)
+    queryset = queryset.extra(where=[f"{vector} @@ {tsquery}"], params=words)
+    if not rank:
+        return queryset
+    rank_sql = RawSQL(f"ts_rank({vector}, {tsquery})", words, output_field=FloatField())
+    return queryset.annotate(search_rank=rank_sql)
 
 
 def sqlite_match(words: list[str]) -> str:
@@ -54,6 +57,12 @@ def _sqlite(queryset: QuerySet, words: list[str]) -> QuerySet:
         where=[f'{FTS_TABLE}.rowid = "{TABLE}"."id"', f"{FTS_TABLE} MATCH %s"],
         params=[sqlite_match(words)],
     )
+
+
+def _sqlite_unranked(queryset: QuerySet, words: list[str]) -> QuerySet:
+    # a subquery SQLite runs once: joined, ordering by id made it run MATCH for each row
+    matching = f'"{TABLE}"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)'
+    return queryset.extra(where=[matching], params=[sqlite_match(words)])
 
 
 def _fallback(queryset: QuerySet, words: list[str]) -> QuerySet:

@@ -160,3 +160,7 @@ def test_index_exists_for_vendor():
 def test_words_without_letters_are_ignored(api_client, patches):
     assert search(api_client, "- widget timeout") == search(api_client, "widget timeout")
     assert search(api_client, "-") == []
+
+
+def test_repeated_words_count_once(api_client, patches):
+    assert search(api_client, "widget widget widget") == search(api_client, "widget")
