@@ -26,3 +26,14 @@ def test_every_documented_path_is_served():
 def test_schemas_are_defined(schema):
     fragment = yaml.safe_load(FRAGMENT.read_text())
     assert schema in fragment["components"]["schemas"]
+
+
+def test_served_extensions_document_has_the_triage_paths(client):
+    response = client.get("/api/extensions.yaml")
+    assert response.status_code == 200
+    document = yaml.safe_load(response.content)
+    for path in ("/api/patches/", "/api/series/{id}/checks/summary/"):
+        assert path in document["paths"]
+    assert "patch" in document["paths"]["/api/patches/"]
+    assert "BulkTriage" in document["components"]["schemas"]
+    assert "Webhook" in document["components"]["schemas"]  # the other fragments stay
