@@ -5,8 +5,10 @@ queryset gets a ``search_rank`` annotation (higher is better) that the patch lis
 by when no ``order`` is given.
 """
 
+from typing import Any
+
 from django.db import connections
-from django.db.models import FloatField, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, Field, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from patchwork_api import limits, validation
@@ -14,6 +16,24 @@ from search.index import FTS_TABLE, TABLE, TS_CONFIG, VECTOR_COLUMN
 
 # bm25 weights of name, commit message and diff (SQLite).
 SQLITE_WEIGHTS = "10.0, 2.0, 1.0"
+
+
+class PatchSQL(Expression):
+    """SQL about the patch row: ``{patch}`` becomes the alias the query gives
+    ``patches_patch``, so the expression stays right inside a subquery (``U0``), as the
+    deep-page paginator and ``pk__in`` make."""
+
+    def __init__(self, template: str, params: list[Any], output_field: Field) -> None:
+        super().__init__(output_field=output_field)
+        self.template, self.params = template, params
+
+    @property
+    def conditional(self) -> bool:
+        return isinstance(self.output_field, BooleanField)
+
+    def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:
+        alias = compiler.query.base_table or TABLE
+        return self.template.format(patch=compiler.quote_name_unless_alias(alias)), self.params
 
 
 def full_text_search(queryset: QuerySet, value: str, *, rank: bool = True) -> QuerySet:
@@ -34,13 +54,14 @@ def full_text_search(queryset: QuerySet, value: str, *, rank: bool = True) -> Qu
 
 def _postgresql(queryset: QuerySet, words: list[str], *, rank: bool) -> QuerySet:
     # each word a phrase (``widget_frobnicate`` is two lexemes side by side), all required
-    vector = f'"{TABLE}"."{VECTOR_COLUMN}"'
+    vector = f"{{patch}}.{VECTOR_COLUMN}"
     tsquery = "(" + " && ".join([f"phraseto_tsquery('{TS_CONFIG}', %s)"] * len(words)) + ")"
-    queryset = queryset.extra(where=[f"{vector} @@ {tsquery}"], params=words)
+    queryset = queryset.filter(PatchSQL(f"{vector} @@ {tsquery}", words, BooleanField()))
     if not rank:
         return queryset
-    rank_sql = RawSQL(f"ts_rank({vector}, {tsquery})", words, output_field=FloatField())
-    return queryset.annotate(search_rank=rank_sql)
+    return queryset.annotate(
+        search_rank=PatchSQL(f"ts_rank({vector}, {tsquery})", words, FloatField())
+    )
 
 
 def sqlite_match(words: list[str]) -> str:
@@ -50,19 +71,19 @@ def sqlite_match(words: list[str]) -> str:
 
 def _sqlite(queryset: QuerySet, words: list[str]) -> QuerySet:
     # joined (not a correlated subquery): FTS5 scans the words' doclists once and gives
-    # each matching row its bm25 in the same pass
+    # each matching row its bm25 in the same pass. The unary + keeps SQLite from driving
+    # the join from patches_patch with one MATCH per patch. Inside a subquery the
+    # unaliased patch_search is the subquery's own.
+    condition = f"+{FTS_TABLE}.rowid = {{patch}}.id AND {FTS_TABLE} MATCH %s"
     return queryset.extra(
-        select={"search_rank": f"-bm25({FTS_TABLE}, {SQLITE_WEIGHTS})"},
-        tables=[FTS_TABLE],
-        where=[f'{FTS_TABLE}.rowid = "{TABLE}"."id"', f"{FTS_TABLE} MATCH %s"],
-        params=[sqlite_match(words)],
-    )
+        select={"search_rank": f"-bm25({FTS_TABLE}, {SQLITE_WEIGHTS})"}, tables=[FTS_TABLE]
+    ).filter(PatchSQL(condition, [sqlite_match(words)], BooleanField()))
 
 
 def _sqlite_unranked(queryset: QuerySet, words: list[str]) -> QuerySet:
     # a subquery SQLite runs once: joined, ordering by id made it run MATCH for each row
-    matching = f'"{TABLE}"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)'
-    return queryset.extra(where=[matching], params=[sqlite_match(words)])
+    matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    return queryset.filter(pk__in=RawSQL(matching, [sqlite_match(words)]))
 
 
 def _fallback(queryset: QuerySet, words: list[str]) -> QuerySet:

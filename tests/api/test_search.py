@@ -164,3 +164,17 @@ def test_words_without_letters_are_ignored(api_client, patches):
 
 def test_repeated_words_count_once(api_client, patches):
     assert search(api_client, "widget widget widget") == search(api_client, "widget")
+
+
+@pytest.mark.parametrize("order", [None, "-id"])
+def test_deep_pages_hold_the_matches_only(api_client, project, order):
+    """Pages past the first are read through their keys in a subquery (the paginator):
+    the search must hold there too."""
+    for number in range(4):
+        make(project, f"[PATCH] gizmo {number}")
+        make(project, f"[PATCH] unrelated {number}")
+    params = {"per_page": 1, **({"order": order} if order else {})}
+    pages = [search(api_client, "gizmo", page=page, **params) for page in (1, 2, 3, 4)]
+    matching = set(Patch.objects.filter(name__contains="gizmo").values_list("pk", flat=True))
+    assert [len(page) for page in pages] == [1, 1, 1, 1]
+    assert {page[0] for page in pages} == matching
