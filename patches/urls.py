@@ -6,13 +6,13 @@ from patches.views import (
     PatchCommentDetail,
     PatchCommentList,
     PatchDetail,
-    PatchList,
     StateList,
 )
 from patchwork_api.api.routing import slash_optional
+from triage.views import TriagePatchList
 
 api_urlpatterns = [
-    *slash_optional("patches", PatchList.as_view(), name="api-patch-list"),
+    *slash_optional("patches", TriagePatchList.as_view(), name="api-patch-list"),
     *slash_optional("patches/<int:pk>", PatchDetail.as_view(), name="api-patch-detail"),
     *slash_optional("patches/<int:patch_id>/checks", CheckList.as_view(), name="api-check-list"),
     *slash_optional(

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "downloads",
     "xmlrpc_api",
     "web",
+    "triage",
+    "search",
 ]
 
 MIDDLEWARE = [
