@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -147,9 +148,22 @@ def _url_format_problem(value: str) -> str | None:
     problem = url_format_problem(value)
     if problem is not None:
         return problem
-    if not _is_valid(validate_web_url, value.format("placeholder")):
+    if not _is_link_url(value.format("placeholder")):
         return f"not a valid http(s) URL once {{}} is filled in: {value!r}"
     return None
+
+
+def _is_link_url(value: str) -> bool:
+    """An http(s) URL with a host, safe as a link on a page. Looser than ``URLField``, as
+    Patchwork stores any text as a URL format: intranet hosts without a dot
+    (``https://git/{}``) are accepted; ``javascript:`` and the like are not."""
+    if any(character.isspace() or ord(character) < 32 for character in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _is_repository_address(value: str) -> bool:

@@ -221,6 +221,29 @@ def test_update_1_2_fields(client_as, project, maintainer):
     assert project.commit_url_format == "https://git.example.org/commit/{}"
 
 
+@pytest.mark.parametrize(
+    ("url_format", "status"),
+    [
+        ("https://c/{}", 200),  # an intranet host without a dot, as Patchwork stores it
+        ("http://git:8080/commit/{}", 200),
+        ("javascript:alert({})", 400),
+        ("https:///{}", 400),
+        ("https://x/ {}", 400),
+    ],
+)
+def test_url_formats_are_http_links_with_a_host(
+    client_as, project, maintainer, url_format, status
+):
+    response = client_as(maintainer).patch(
+        api_path("api-project-detail", "1.2", pk=project.pk),
+        {"commit_url_format": url_format},
+        format="json",
+    )
+    assert response.status_code == status, response.content
+    project.refresh_from_db()
+    assert (project.commit_url_format == url_format) == (status == 200)
+
+
 def test_update_null_archive_format_clears_it(client_as, maintainer):
     project = ProjectFactory(list_archive_url_format="https://lore.example.org/r/{}")
     project.maintainers.add(maintainer)
