@@ -5,15 +5,17 @@ from patches.views import (
     CheckList,
     PatchCommentDetail,
     PatchCommentList,
-    PatchDetail,
-    PatchList,
     StateList,
 )
 from patchwork_api.api.routing import slash_optional
+from patchwork_api.fastread import endpoints
+from patchwork_api.fastread.views import fast_view
 
 api_urlpatterns = [
-    *slash_optional("patches", PatchList.as_view(), name="api-patch-list"),
-    *slash_optional("patches/<int:pk>", PatchDetail.as_view(), name="api-patch-detail"),
+    *slash_optional("patches", fast_view(endpoints.PATCH_LIST), name="api-patch-list"),
+    *slash_optional(
+        "patches/<int:pk>", fast_view(endpoints.PATCH_DETAIL), name="api-patch-detail"
+    ),
     *slash_optional("patches/<int:patch_id>/checks", CheckList.as_view(), name="api-check-list"),
     *slash_optional(
         "patches/<int:patch_id>/checks/<int:check_id>",
