@@ -150,9 +150,9 @@ def requests_of(corpus) -> list[tuple[str, dict]]:
         ("events/", {"category": "patch-state-changed"}),
         ("events/", {"project": "linux", "page": "2"}),
         ("events/", {"order": "date"}),
-        ("covers/%d/" % corpus["cover"].pk, {}),
-        *[("patches/%d/" % patch_id, {}) for patch_id in patch_ids],
-        *[("series/%d/" % series_id, {}) for series_id in series_ids],
+        (f"covers/{corpus['cover'].pk}/", {}),
+        *[(f"patches/{patch_id}/", {}) for patch_id in patch_ids],
+        *[(f"series/{series_id}/", {}) for series_id in series_ids],
         ("patches/999999/", {}),
         ("patches/", {"page": "999"}),
     ]
