@@ -483,3 +483,52 @@ EVENT = Shape(
     ),
     "event",
 )
+
+
+# --- the checks and comments of a patch or cover letter ----------------------------------
+
+CHECK = Shape(
+    Check,
+    (
+        col("id"),
+        ApiUrl(
+            key="url",
+            route="api-check-detail",
+            kwargs=(("patch_id", "patch_id"), ("check_id", "id")),
+        ),
+        Embed(key="user", path="user", shape=USER_EMBEDDED),
+        date(),
+        Col(key="state", column="state", convert=check_label),
+        col("target_url"),
+        col("context"),
+        col("description"),
+    ),
+    "check-full",
+)
+
+
+def comment(model, parent: str, route: str) -> Shape:
+    """A patch or cover comment with its body and headers."""
+    embedded = comment_embedded(model, parent, parent, route)
+    by_key = {item.key: item for item in embedded.fields}
+    return Shape(
+        model,
+        (
+            by_key["id"],
+            by_key["url"],
+            by_key["web_url"],
+            by_key["msgid"],
+            by_key["list_archive_url"],
+            by_key["date"],
+            Fn(key="subject", columns=("headers",), fn=subject_from_headers),
+            Embed(key="submitter", path="submitter", shape=PERSON_EMBEDDED),
+            Fn(key="content", columns=("content",), fn=text_or_empty),
+            Fn(key="headers", columns=("headers",), fn=headers_as_dict),
+            col("addressed", since=V1_3),
+        ),
+        f"{parent}-comment-full",
+    )
+
+
+PATCH_COMMENT = comment(PatchComment, "patch", "api-patch-comment-detail")
+COVER_COMMENT = comment(CoverComment, "cover", "api-cover-comment-detail")

@@ -122,6 +122,9 @@ def corpus():
         "series": [series, base_series],
         "cover": cover,
         "maintainer": maintainer,
+        "check": check,
+        "patch_comment": patch_comment,
+        "cover_comment": cover_comment,
     }
 
 
@@ -153,6 +156,16 @@ def requests_of(corpus) -> list[tuple[str, dict]]:
         (f"covers/{corpus['cover'].pk}/", {}),
         *[(f"patches/{patch_id}/", {}) for patch_id in patch_ids],
         *[(f"series/{series_id}/", {}) for series_id in series_ids],
+        (f"patches/{patch_ids[0]}/checks/", {}),
+        (f"patches/{patch_ids[0]}/checks/", {"state": "fail", "order": "-context"}),
+        (f"patches/{patch_ids[0]}/checks/{corpus['check'].pk}/", {}),
+        (f"patches/{patch_ids[1]}/checks/{corpus['check'].pk}/", {}),
+        (f"patches/{patch_ids[0]}/comments/", {}),
+        (f"patches/{patch_ids[0]}/comments/{corpus['patch_comment'].pk}/", {}),
+        (f"covers/{corpus['cover'].pk}/comments/", {"order": "-date"}),
+        (f"covers/{corpus['cover'].pk}/comments/{corpus['cover_comment'].pk}/", {}),
+        ("patches/999999/checks/", {}),
+        ("covers/999999/comments/", {}),
         ("patches/999999/", {}),
         ("patches/", {"page": "999"}),
     ]
@@ -176,7 +189,9 @@ def test_fast_path_answers_as_drf(api_client, corpus, settings, identity):
         extra["HTTP_AUTHORIZATION"] = f"Token {TokenFactory(user=corpus['maintainer']).key}"
     if identity == "json-accept":
         extra["HTTP_ACCEPT"] = "application/json"
-    for version in API_VERSIONS:
+    # every version anonymously; the other identities in the oldest and latest
+    versions = API_VERSIONS if identity == "anonymous" else [None, "1.0"]
+    for version in versions:
         for path, params in requests_of(corpus):
             url = versioned(path, version)
             settings.FAST_READS = True
