@@ -12,15 +12,18 @@ every endpoint and version both ways and compares the bytes and headers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
@@ -29,6 +32,7 @@ from rest_framework.views import APIView
 
 from patchwork_api.api.versions import Version, parse_version
 from patchwork_api.fastread.engine import Context, Shape, compiled, json_bytes
+from patchwork_api.fastread.filtering import filter_rows
 from patchwork_api.validation import is_storable_text
 
 # Accept headers DRF's negotiation answers with JSON (its first renderer).
@@ -148,18 +152,51 @@ def serve(plan: ReadPlan, request: HttpRequest, kwargs: dict) -> tuple[bytes, di
         model, kwarg = plan.parent
         if not model.objects.filter(pk=kwargs[kwarg]).exists():
             raise Decline
-    rows = plan.rows(version, kwargs).values_list(*shape.columns)
     if plan.detail:
-        found = list(rows.filter(pk=kwargs[plan.lookup])[:1])
+        rows = plan.rows(version, kwargs).filter(pk=kwargs[plan.lookup])
+        found = list(rows.values_list(*shape.columns)[:1])
         if not found:
             raise Decline
         return json_bytes(shape.render(found, context)[0]), {}
     view = drf_view_for(plan, request, version, version_text, kwargs)
-    page = view.paginate_queryset(view.filter_queryset(rows))
+    filtered = filter_rows(view, plan.rows(version, kwargs), version_text, version)
+    paginator = view.paginator
+    paginator.django_paginator_class = counting_paginator(
+        type(paginator).django_paginator_class, filtered
+    )
+    page = paginator.paginate_queryset(filtered.values_list(*shape.columns), view.request, view)
     if page is None:
         raise Decline
-    headers = view.paginator.get_headers()
+    headers = paginator.get_headers()
     return json_bytes(shape.render(page, context)), headers
+
+
+_counting_classes: dict[type, type] = {}
+
+
+def counting_paginator(base: type[Paginator], count_list: QuerySet) -> Callable[..., Paginator]:
+    """``base``, counting ``count_list`` (the filtered rows without the page's joined
+    columns: the COUNT that DRF's path runs) rather than the page's column query."""
+    paginator_class = _counting_classes.get(base)
+    if paginator_class is None:
+        base_count = base.count.func  # a cached_property
+
+        class CountingPaginator(base):
+            def __init__(self, object_list, *args, count_list=None, **kwargs):
+                super().__init__(object_list, *args, **kwargs)
+                self.count_list = count_list
+
+            @cached_property
+            def count(self) -> int:
+                rows = self.object_list
+                self.object_list = self.count_list
+                try:
+                    return base_count(self)
+                finally:
+                    self.object_list = rows
+
+        paginator_class = _counting_classes[base] = CountingPaginator
+    return functools.partial(paginator_class, count_list=count_list)
 
 
 def drf_view_for(
