@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from covers.models import Cover, CoverComment
+from django.db.models import QuerySet
+
+from covers.models import Cover
 from covers.views import CoverCommentDetail, CoverCommentList, CoverDetail, CoverList
-from events.models import Event
 from events.views import COMMENT_CATEGORIES, COMMENT_EVENTS_VERSION, EventList
-from patches.models import Check, Patch, PatchComment
+from patches.models import Patch
 from patches.views import (
     CheckDetail,
     CheckList,
@@ -15,53 +16,49 @@ from patches.views import (
     PatchDetail,
     PatchList,
 )
-from patchwork_api.api.versions import Version
+from patchwork_api.api.versions import (
+    LATEST_VERSION,
+    SUPPORTED_VERSIONS,
+    Version,
+    format_version,
+)
 from patchwork_api.fastread import plans
+from patchwork_api.fastread.engine import compiled
 from patchwork_api.fastread.views import ReadPlan
-from series.models import Series
 from series.views import SeriesDetail, SeriesList
 
 
-def all_patches(version: Version, kwargs: dict):
-    return Patch.objects.all()
+def every_row(version: Version, kwargs: dict, rows: QuerySet) -> QuerySet:
+    return rows
 
 
-def all_covers(version: Version, kwargs: dict):
-    return Cover.objects.all()
-
-
-def all_series(version: Version, kwargs: dict):
-    return Series.objects.all()
-
-
-def events_of_version(version: Version, kwargs: dict):
-    events = Event.objects.all()
+def events_of_version(version: Version, kwargs: dict, events: QuerySet) -> QuerySet:
     if version < COMMENT_EVENTS_VERSION:
         events = events.exclude(category__in=COMMENT_CATEGORIES)
     return events
 
 
-PATCH_LIST = ReadPlan(PatchList, plans.PATCH_LIST, all_patches)
-PATCH_DETAIL = ReadPlan(PatchDetail, plans.PATCH_DETAIL, all_patches, detail=True)
-COVER_LIST = ReadPlan(CoverList, plans.COVER_LIST, all_covers)
-COVER_DETAIL = ReadPlan(CoverDetail, plans.COVER_DETAIL, all_covers, detail=True)
-SERIES_LIST = ReadPlan(SeriesList, plans.SERIES, all_series)
-SERIES_DETAIL = ReadPlan(SeriesDetail, plans.SERIES, all_series, detail=True)
+PATCH_LIST = ReadPlan(PatchList, plans.PATCH_LIST, every_row)
+PATCH_DETAIL = ReadPlan(PatchDetail, plans.PATCH_DETAIL, every_row, detail=True)
+COVER_LIST = ReadPlan(CoverList, plans.COVER_LIST, every_row)
+COVER_DETAIL = ReadPlan(CoverDetail, plans.COVER_DETAIL, every_row, detail=True)
+SERIES_LIST = ReadPlan(SeriesList, plans.SERIES, every_row)
+SERIES_DETAIL = ReadPlan(SeriesDetail, plans.SERIES, every_row, detail=True)
 EVENT_LIST = ReadPlan(EventList, plans.EVENT, events_of_version)
 
 
-def of_parent(model, field: str, kwarg: str):
-    """The rows of ``model`` whose ``field`` is the URL's ``kwarg`` (a patch's checks)."""
+def of_parent(field: str, kwarg: str):
+    """The rows whose ``field`` is the URL's ``kwarg`` (a patch's checks)."""
 
-    def rows(version: Version, kwargs: dict):
-        return model.objects.filter(**{field: kwargs[kwarg]})
+    def rows(version: Version, kwargs: dict, rows: QuerySet) -> QuerySet:
+        return rows.filter(**{field: kwargs[kwarg]})
 
     return rows
 
 
-checks = of_parent(Check, "patch_id", "patch_id")
-patch_comments = of_parent(PatchComment, "patch_id", "patch_id")
-cover_comments = of_parent(CoverComment, "cover_id", "cover_id")
+checks = of_parent("patch_id", "patch_id")
+patch_comments = of_parent("patch_id", "patch_id")
+cover_comments = of_parent("cover_id", "cover_id")
 PATCH = (Patch, "patch_id")
 COVER = (Cover, "cover_id")
 
@@ -93,3 +90,28 @@ COVER_COMMENT_DETAIL = ReadPlan(
     parent=COVER,
     minimum_version=(1, 3),
 )
+
+PLANS = (
+    PATCH_LIST,
+    PATCH_DETAIL,
+    COVER_LIST,
+    COVER_DETAIL,
+    SERIES_LIST,
+    SERIES_DETAIL,
+    EVENT_LIST,
+    CHECK_LIST,
+    CHECK_DETAIL,
+    PATCH_COMMENT_LIST,
+    PATCH_COMMENT_DETAIL,
+    COVER_COMMENT_LIST,
+    COVER_COMMENT_DETAIL,
+)
+
+
+def compile_all() -> None:
+    """Compile every plan for every API version (and the unversioned /api/) at start-up,
+    so that no request pays for it."""
+    for plan in PLANS:
+        for version in SUPPORTED_VERSIONS:
+            compiled(plan.shape, version, format_version(version))
+        compiled(plan.shape, LATEST_VERSION, None)

@@ -52,7 +52,8 @@ class ReadPlan:
 
     view: type[APIView]
     shape: Shape
-    rows: Callable[[Version, dict], QuerySet]
+    # (version, URL kwargs, rows) -> the rows the endpoint may show
+    rows: Callable[[Version, dict, QuerySet], QuerySet]
     detail: bool = False
     lookup: str = "pk"
     minimum_version: Version = (1, 0)
@@ -153,13 +154,14 @@ def serve(plan: ReadPlan, request: HttpRequest, kwargs: dict) -> tuple[bytes, di
         if not model.objects.filter(pk=kwargs[kwarg]).exists():
             raise Decline
     if plan.detail:
-        rows = plan.rows(version, kwargs).filter(pk=kwargs[plan.lookup])
-        found = list(rows.values_list(*shape.columns)[:1])
+        rows = plan.rows(version, kwargs, shape.rows()).filter(pk=kwargs[plan.lookup])
+        found = list(rows[:1])
         if not found:
             raise Decline
         return json_bytes(shape.render(found, context)[0]), {}
     view = drf_view_for(plan, request, version, version_text, kwargs)
-    filtered = filter_rows(view, plan.rows(version, kwargs), version_text, version)
+    every = plan.shape.model._default_manager.all()
+    filtered = filter_rows(view, plan.rows(version, kwargs, every), version_text, version)
     paginator = view.paginator
     paginator.django_paginator_class = counting_paginator(
         type(paginator).django_paginator_class, filtered
