@@ -24,12 +24,8 @@ from patchwork_api.api.versions import (
 )
 from patchwork_api.fastread import plans
 from patchwork_api.fastread.engine import compiled
-from patchwork_api.fastread.views import ReadPlan
+from patchwork_api.fastread.views import ReadPlan, every_row
 from series.views import SeriesDetail, SeriesList
-
-
-def every_row(version: Version, kwargs: dict, rows: QuerySet) -> QuerySet:
-    return rows
 
 
 def events_of_version(version: Version, kwargs: dict, events: QuerySet) -> QuerySet:

@@ -30,6 +30,7 @@ from django.urls import get_script_prefix, reverse
 
 from patchwork_api.api.urltemplates import UrlTemplate, build_template
 from patchwork_api.api.versions import Version
+from patchwork_api.fastread.prepared import PreparedQuery
 
 Row = tuple
 Getter = Callable[[Row, "Context"], Any]
@@ -207,6 +208,7 @@ class Compiled:
         self.batches: list[Batch] = []
         self._batch_keys: dict[tuple, int] = {}
         self._template: QuerySet | None = None
+        self._by_ids: PreparedQuery | None = None
         self.render_row = self._object(shape, "")
 
     def index(self, column: str) -> int:
@@ -363,6 +365,12 @@ class Compiled:
             self._template = self.shape.model._default_manager.values_list(*self.columns)
         return self._template.all()
 
+    def by_ids(self, ids: list) -> list[Row]:
+        """The rows of these primary keys (in no particular order), by SQL compiled once."""
+        if self._by_ids is None:
+            self._by_ids = PreparedQuery(lambda keys: self.rows().filter(pk__in=keys))
+        return self._by_ids(ids)
+
     def load(self, rows: Sequence[Row], context: Context) -> None:
         """Run the page's batched queries (at most one per batch field)."""
         for key, batch in enumerate(self.batches):
@@ -409,7 +417,7 @@ def compiled(shape: Shape, version: Version, version_text: str | None) -> Compil
 def ref_loader(shape: Shape, version: Version, version_text: str | None):
     def load(ids: list[Any], context: Context) -> dict[Any, Any]:
         plan = compiled(shape, version, version_text)
-        rows = list(plan.rows().filter(pk__in=ids))
+        rows = plan.by_ids(ids)
         sub = Context(context.origin, context.version, context.version_text)
         rendered = plan.render(rows, sub)
         id_index = plan.index("id")
@@ -419,6 +427,8 @@ def ref_loader(shape: Shape, version: Version, version_text: str | None):
 
 
 def children_loader(item: Children, version: Version, version_text: str | None):
+    prepared: list[PreparedQuery] = []
+
     def load(parents: list[Any], context: Context) -> dict[Any, list]:
         plan = compiled(item.shape, version, version_text)
         sub = Context(context.origin, context.version, context.version_text)
@@ -439,10 +449,18 @@ def children_loader(item: Children, version: Version, version_text: str | None):
                 parent: [(pk, render((pk,), sub)) for pk, _ in children]
                 for parent, children in grouped.items()
             }
-        queryset: QuerySet = item.shape.model._default_manager.filter(
-            **{f"{item.child_column}__in": parents}
-        ).order_by(*item.order)
-        rows = list(queryset.values_list(item.child_column, *plan.columns))
+        if not prepared:
+            manager = item.shape.model._default_manager
+            prepared.append(
+                PreparedQuery(
+                    lambda keys: (
+                        manager.filter(**{f"{item.child_column}__in": keys})
+                        .order_by(*item.order)
+                        .values_list(item.child_column, *plan.columns)
+                    )
+                )
+            )
+        rows = prepared[0](parents)
         rendered = plan.render([row[1:] for row in rows], sub)
         id_index = plan.index("id") + 1
         for row, data in zip(rows, rendered, strict=True):

@@ -33,6 +33,7 @@ from patchwork_api.fastread.engine import (
     WebUrl,
     iso_datetime,
 )
+from patchwork_api.fastread.prepared import PreparedQuery
 from patchwork_api.validation import fill_url_format
 from people.models import Person
 from projects.models import Project
@@ -194,12 +195,17 @@ SERIES_EMBEDDED_FIELDS = (
 SERIES_EMBEDDED = Shape(Series, SERIES_EMBEDDED_FIELDS, "series")
 
 
+latest_check_states = PreparedQuery(
+    lambda patch_ids: (
+        latest_checks().filter(patch_id__in=patch_ids).values_list("patch_id", "state")
+    )
+)
+
+
 def load_check_states(patch_ids: list[int], context: Context) -> dict[int, str]:
     """The combined ``check`` of each patch (patches without checks: pending)."""
     states: dict[int, list[int]] = {}
-    for patch_id, state in (
-        latest_checks().filter(patch_id__in=patch_ids).values_list("patch_id", "state")
-    ):
+    for patch_id, state in latest_check_states(patch_ids):
         states.setdefault(patch_id, []).append(state)
     return {
         patch_id: Check.State(combined_check_state(values)).label

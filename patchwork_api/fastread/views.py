@@ -40,6 +40,11 @@ JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 PAGE_PARAMETERS = frozenset({"page", "per_page", "order"})
 
 
+def every_row(version: Version, kwargs: dict, rows: QuerySet) -> QuerySet:
+    """The ``rows`` of a plan whose endpoint shows every row."""
+    return rows
+
+
 class Decline(Exception):
     """The fast path does not serve this request: DRF does."""
 
@@ -154,8 +159,11 @@ def serve(plan: ReadPlan, request: HttpRequest, kwargs: dict) -> tuple[bytes, di
         if not model.objects.filter(pk=kwargs[kwarg]).exists():
             raise Decline
     if plan.detail:
-        rows = plan.rows(version, kwargs, shape.rows()).filter(pk=kwargs[plan.lookup])
-        found = list(rows[:1])
+        if plan.rows is every_row:
+            found = shape.by_ids([kwargs[plan.lookup]])
+        else:
+            rows = plan.rows(version, kwargs, shape.rows()).filter(pk=kwargs[plan.lookup])
+            found = list(rows[:1])
         if not found:
             raise Decline
         return json_bytes(shape.render(found, context)[0]), {}
