@@ -33,7 +33,7 @@ from rest_framework.views import APIView
 from patchwork_api.api.versions import Version, parse_version
 from patchwork_api.fastread.engine import Context, Shape, compiled, json_bytes
 from patchwork_api.fastread.filtering import filter_rows
-from patchwork_api.validation import is_storable_text
+from patchwork_api.validation import LimitExceeded, is_id, is_storable_text
 
 # Accept headers DRF's negotiation answers with JSON (its first renderer).
 JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
@@ -47,6 +47,18 @@ def every_row(version: Version, kwargs: dict, rows: QuerySet) -> QuerySet:
 
 class Decline(Exception):
     """The fast path does not serve this request: DRF does."""
+
+
+# What makes the fast path hand a request to DRF, which answers it (a 404, a 400 for a
+# limit, a value orjson cannot write): the DRF view runs as if the fast path were not there.
+DECLINED = (
+    Decline,
+    Http404,
+    exceptions.APIException,
+    LimitExceeded,
+    orjson.JSONEncodeError,
+    UnicodeError,
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +97,7 @@ def fast_view(plan: ReadPlan) -> Callable[..., HttpResponse]:
             return drf_view(request, *args, **kwargs)
         try:
             body, headers = serve(plan, request, kwargs)
-        except (Decline, Http404, exceptions.APIException, orjson.JSONEncodeError, UnicodeError):
+        except DECLINED:
             return drf_view(request, *args, **kwargs)
         response = HttpResponse(body, content_type="application/json")
         for name, value in headers.items():
@@ -151,6 +163,8 @@ def serve(plan: ReadPlan, request: HttpRequest, kwargs: dict) -> tuple[bytes, di
         raise Decline from error
     if version < plan.minimum_version:
         raise Decline
+    if not all(is_id(value) for name, value in kwargs.items() if name != "version"):
+        raise Decline  # an id no row can have (DRF answers the 404)
     origin = request.build_absolute_uri("/")[:-1]
     shape = compiled(plan.shape, version, version_text)
     context = Context(origin, version, version_text)
