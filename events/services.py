@@ -2,16 +2,18 @@
 
 Every change that Patchwork reports in ``/api/events/`` goes through :func:`record_event`
 inside the transaction of the change itself, so an event exists exactly when its change
-was committed. Callers name the objects the event concerns; the project is taken from
-them when not given.
+was committed, and so do its webhook deliveries (``webhooks.outbox``). Callers name the
+objects the event concerns; the project is taken from them when not given.
 """
 
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.utils import timezone
 
 from events.models import Event
+from webhooks.outbox import NewEvent, enqueue
 
 # The objects an event may point at, by the Event field that holds them.
 TARGET_FIELDS = (
@@ -52,13 +54,16 @@ def record_event(
     project_id = project.pk if project is not None else _project_id_of(targets)
     if actor is not None and not actor.is_authenticated:
         actor = None
-    return Event.objects.create(
-        category=category,
-        project_id=project_id,
-        actor=actor,
-        date=date or timezone.now(),
-        **targets,
-    )
+    with transaction.atomic(savepoint=False):  # the event and its deliveries, together
+        event = Event.objects.create(
+            category=category,
+            project_id=project_id,
+            actor=actor,
+            date=date or timezone.now(),
+            **targets,
+        )
+        enqueue([NewEvent(event.pk, project_id, category.value)])
+    return event
 
 
 def _project_id_of(targets: dict) -> int:

@@ -5,6 +5,7 @@ Nothing here imports Django: the mail relay and gunicorn's configuration read th
 file before Django is loaded.
 """
 
+import ipaddress
 import os
 import re
 from collections.abc import MutableMapping
@@ -106,6 +107,17 @@ def parse_bool(value: str, *, name: str) -> bool:
 
 def parse_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_network_list(value: str, *, name: str) -> list[str]:
+    """Comma-separated IP networks (``10.0.0.0/8``) or addresses."""
+    networks = parse_list(value)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigurationError(f"{name}: {network!r} is not an IP network") from None
+    return networks
 
 
 def parse_database_url(url: str, *, base_dir: Path) -> dict:

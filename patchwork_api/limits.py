@@ -100,6 +100,23 @@ MAX_JSON_DEPTH = 32
 # query cannot hold a worker thread. Commands (parsemail, parsearchive, migrate) have none.
 REQUEST_STATEMENT_TIMEOUT_SECONDS = 10
 
+# --- Webhooks (manage.py webhooks run) ---------------------------------------------------
+
+# Failed attempts in a row after which a hook is disabled (its owner enables it again);
+# WEBHOOK_MAX_CONSECUTIVE_FAILURES in the environment overrides it.
+WEBHOOK_MAX_CONSECUTIVE_FAILURES = 10
+
+# Seconds one delivery may take to connect, and to send or read each piece; past it the
+# attempt fails and is retried.
+WEBHOOK_TIMEOUT_SECONDS = 10
+
+# Retries wait WEBHOOK_RETRY_BASE_SECONDS (10 s), then twice as long each time, at most
+# this.
+WEBHOOK_RETRY_MAX_SECONDS = 3_600
+
+# Bytes of a receiver's answer read; the rest is ignored.
+WEBHOOK_RESPONSE_MAX_BYTES = 64 * 1024
+
 
 def clamp_digits(digits: str, maximum: int) -> int:
     """A run of decimal digits as an int, at most ``maximum``, never converting a huge run.

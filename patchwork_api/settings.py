@@ -17,6 +17,7 @@ variable set in the environment wins over the file. Environment variables:
   FAST_READS       "false" serves every API read through DRF instead of the compiled
                    read path (same answers, slower; default: true)
   REQUEST_STATEMENT_TIMEOUT   seconds a query of a web request may run on PostgreSQL
+  PATCHWORK_SITE_URL, WEBHOOK_*   webhooks (README "Webhooks")
   EMAIL_BACKEND    how the web pages' mail (password reset, address confirmation) leaves:
                    file (default: one file per mail in $PATCHWORK_DATA_DIR/mail), console,
                    smtp (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
@@ -33,6 +34,7 @@ from patchwork_api.env import (
     parse_bool,
     parse_database_url,
     parse_list,
+    parse_network_list,
 )
 from patchwork_api.logs import logging_config
 
@@ -81,6 +83,9 @@ INSTALLED_APPS = [
     "bundles",
     "events",
     "ingest",
+    "importer",
+    "webhooks",
+    "inboxes",
     "downloads",
     "xmlrpc_api",
     "web",
@@ -245,3 +250,22 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Webhooks (README "Webhooks"): links in delivered events are built on SITE_URL; targets
+# in loopback, private, link-local or reserved ranges are refused unless their network is
+# in WEBHOOK_ALLOWED_NETWORKS (comma-separated, e.g. "10.1.0.0/16,127.0.0.1/32").
+SITE_URL = os.environ.get("PATCHWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WEBHOOK_ALLOWED_NETWORKS = parse_network_list(
+    os.environ.get("WEBHOOK_ALLOWED_NETWORKS", ""), name="WEBHOOK_ALLOWED_NETWORKS"
+)
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "10"))
+WEBHOOK_MAX_CONSECUTIVE_FAILURES = int(
+    os.environ.get("WEBHOOK_MAX_CONSECUTIVE_FAILURES", limits.WEBHOOK_MAX_CONSECUTIVE_FAILURES)
+)
+WEBHOOK_POLL_SECONDS = float(os.environ.get("WEBHOOK_POLL_SECONDS", "1"))
+# How long a worker holds a hook it sends for (renewed before each delivery); a worker
+# killed while holding it delays that hook's deliveries by at most this.
+WEBHOOK_LEASE_SECONDS = float(
+    os.environ.get("WEBHOOK_LEASE_SECONDS", 2 * limits.WEBHOOK_TIMEOUT_SECONDS + 10)
+)
+WEBHOOK_KEEP_DAYS = int(os.environ.get("WEBHOOK_KEEP_DAYS", "30"))

@@ -7,11 +7,13 @@ from bundles.urls import api_urlpatterns as bundle_api
 from covers.urls import api_urlpatterns as cover_api
 from events.urls import api_urlpatterns as event_api
 from patches.urls import api_urlpatterns as patch_api
+from patchwork_api.api.extensions import extensions_view
 from patchwork_api.api.versions import VERSION_URL_PATTERN
 from patchwork_api.api.views import IndexView
 from people.urls import api_urlpatterns as people_api
 from projects.urls import api_urlpatterns as project_api
 from series.urls import api_urlpatterns as series_api
+from webhooks.urls import api_urlpatterns as webhook_api
 
 # The admin is registered here rather than when Django starts (SimpleAdminConfig in
 # settings): commands such as parsemail never load the admin modules.
@@ -31,6 +33,10 @@ api_urlpatterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
+    # Extensions beyond Patchwork: on the unversioned /api/ only (README "REST API
+    # extensions"), described by /api/extensions.yaml.
+    path("api/extensions.yaml", extensions_view, name="api-extensions-document"),
+    path("api/", include(webhook_api)),
     re_path(rf"^api/(?:(?P<version>{VERSION_URL_PATTERN})/)?", include(api_urlpatterns)),
     path("xmlrpc/", include("xmlrpc_api.urls")),
     path("", include("downloads.urls")),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from events.models import Event
 from ingest.rows import cursor, database, run
+from webhooks.outbox import NewEvent, enqueue, interested_hooks
 
 if TYPE_CHECKING:
     from ingest.store.batch import StoreBatch
@@ -107,14 +108,23 @@ def merge_stamps(into: Stamps, stamps: Stamps) -> None:
 
 
 def write_event_rows(rows: Sequence[tuple]) -> None:
-    """One INSERT run for many rows (psycopg sends them in a single exchange)."""
+    """One INSERT run for many rows (psycopg sends them in a single exchange).
+
+    When a webhook wants events of these projects, the rows are inserted one by one
+    instead, to learn their ids, and their deliveries are written with them.
+    """
     if not rows:
         return
     quote = database().ops.quote_name
     columns = ", ".join(quote(column) for column in COLUMNS)
     marks = ", ".join(["%s"] * len(COLUMNS))
     sql = f"INSERT INTO {quote(Event._meta.db_table)} ({columns}) VALUES ({marks})"
-    if len(rows) == 1:
+    hooks = interested_hooks({row[0] for row in rows})
+    if hooks:
+        returning = f"{sql} RETURNING {quote(Event._meta.pk.column)}"
+        events = [NewEvent(run(returning, row).fetchone()[0], row[0], row[1]) for row in rows]
+        enqueue(events, hooks)
+    elif len(rows) == 1:
         run(sql, rows[0])
     else:
         cursor().executemany(sql, rows)

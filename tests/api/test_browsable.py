@@ -94,3 +94,18 @@ def test_repeated_filter_values_still_all_apply(api_client, project):
     second = PatchFactory(project=project, state_id=3)
     response = api_client.get("/api/patches/", {"state": ["new", "accepted"]})
     assert {item["id"] for item in response.json()} == {first.id, second.id}
+
+
+def test_a_signed_in_page_logs_out_with_a_form_button_and_no_inline_handler(maintainer):
+    """DRF's logout link submits its form from an inline ``onclick``, which the
+    Content-Security-Policy blocks: ours is a form whose own button posts the logout."""
+    client = APIClient()
+    client.force_login(maintainer)
+    html = client.get("/api/", {"format": "api"}).content.decode()
+    assert "onclick" not in html
+    form = html.split('action="/api-auth/logout/', 1)[1].split("</form>", 1)[0]
+    assert 'type="submit"' in form
+    assert "csrfmiddlewaretoken" in form
+    response = client.post("/api-auth/logout/?next=/api/", {})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session

@@ -18,17 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing_chromium
 from tests.e2e.server import REPO_ROOT, Database, Server, manage, server_environment
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT_DIR = Path(os.environ.get("BROWSER_SCREENSHOT_DIR", REPO_ROOT / "test-screenshots"))
 MAINTAINER = "carol"
 MAINTAINER_PASSWORD = "carol-browser-password"
@@ -41,17 +33,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-
-
-def _missing() -> str | None:
-    """Why the tier cannot run here, or None."""
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        return f"no chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (make install)"
-    return None
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -94,7 +75,7 @@ class Site:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    reason = _missing()
+    reason = missing_chromium()
     if reason:
         pytest.skip(reason)
     workdir = tmp_path_factory.mktemp("browser")
@@ -122,17 +103,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def browser(site: Site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(site: Site, chromium):
+    """The session's chromium (tests/conftest.py), once the site is up."""
+    return chromium
 
 
 @pytest.fixture

@@ -5,23 +5,14 @@ violation while their scripts run."""
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing_chromium
 from tests.served.site import BROWSER_MAINTAINER, BROWSER_PASSWORD, ServedSite, served_site
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Records every violation the page reports, before any of its own scripts run.
 RECORD_VIOLATIONS = """
 window.__violations = [];
@@ -31,19 +22,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def missing_browser() -> str | None:
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        return f"no chromium at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (make install)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[ServedSite]:
-    reason = missing_browser()
+    reason = missing_chromium()
     if reason:
         pytest.skip(reason)
     with served_site(tmp_path_factory.mktemp("csp"), os.environ.get("DATABASE_URL")) as served:
@@ -51,17 +32,9 @@ def site(tmp_path_factory) -> Iterator[ServedSite]:
 
 
 @pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(site, chromium):
+    """The session's chromium (tests/conftest.py)."""
+    return chromium
 
 
 def visit(context, url: str) -> tuple[list[str], int]:

@@ -1,0 +1,1 @@
+"""Adopting an existing Patchwork instance: ``manage.py import-patchwork``."""
