@@ -45,6 +45,9 @@ class Field:
     since: Version = (1, 0)
     # the last version that shows the field (None: every later one)
     until: Version | None = None
+    # a boolean column of the row: the key is left out of objects whose value is false
+    # (a series shows its dependencies only when its project does)
+    only_if: str | None = None
 
     def shown_in(self, version: Version) -> bool:
         return version >= self.since and (self.until is None or version <= self.until)
@@ -68,6 +71,8 @@ class ApiUrl(Field):
 
     route: str
     kwargs: tuple[tuple[str, str], ...] = (("pk", "id"),)  # (URL kwarg, column)
+    # /api/... whatever the request's version (Patchwork's checks and comments links)
+    unversioned: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,11 +234,26 @@ class Compiled:
         getters = self._getters(shape.fields, prefix)
         if shape.bare:
             return getters[0][1]
+        conditions = [
+            (item.key, self.index(prefix + item.only_if))
+            for item in shape.fields
+            if item.only_if and item.shown_in(self.version)
+        ]
 
         def render(row: Row, context: Context) -> dict:
             return {key: getter(row, context) for key, getter in getters}
 
-        return render
+        if not conditions:
+            return render
+
+        def render_some(row: Row, context: Context) -> dict:
+            data = render(row, context)
+            for key, i in conditions:
+                if not row[i]:
+                    del data[key]
+            return data
+
+        return render_some
 
     def _getters(self, fields: Iterable[Field], prefix: str) -> list[tuple[str, Getter]]:
         return [
@@ -254,8 +274,9 @@ class Compiled:
             fn = item.fn
             return lambda row, context: fn(*[row[i] for i in indexes])
         if isinstance(item, ApiUrl):
+            version_text = None if item.unversioned else self.version_text
             return self._url_getter(
-                item.route, item.kwargs, prefix, (), self.version_text, None, None, ()
+                item.route, item.kwargs, prefix, (), version_text, None, None, ()
             )
         if isinstance(item, WebUrl):
             return self._url_getter(
