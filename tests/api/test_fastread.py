@@ -45,6 +45,7 @@ def corpus():
         linkname="linux",
         list_archive_url_format="https://lore.example.org/r/{}",
         commit_url_format="https://git.example.org/c/{}",
+        show_dependencies=True,
     )
     other = ProjectFactory(linkname="other")
     maintainer = UserFactory(username="maint")
@@ -54,6 +55,9 @@ def corpus():
     series = SeriesFactory(project=project, cover_letter=cover, total=3, received_total=3)
     base_series = SeriesFactory(project=project, total=1, received_total=0, name=None)
     series.dependencies.add(base_series)
+    # a project that does not show dependencies, with a series that has some
+    other_series = SeriesFactory(project=other, total=2, received_total=1)
+    other_series.dependencies.add(series)
     patches = [
         PatchFactory(
             project=project,
@@ -119,7 +123,7 @@ def corpus():
     return {
         "project": project,
         "patches": [*patches, pull, archived],
-        "series": [series, base_series],
+        "series": [series, base_series, other_series],
         "cover": cover,
         "maintainer": maintainer,
         "check": check,
