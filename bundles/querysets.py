@@ -16,7 +16,8 @@ class BundleQuerySet(models.QuerySet):
         return self.filter(public=True)
 
     def for_api(self) -> BundleQuerySet:
-        """Bundles with owner, project and their patches in bundle order.
+        """Bundles with owner, project and their patches ordered by patch date (as
+        Patchwork's API lists them; the mbox keeps the bundle's order).
 
         The patches come from one prefetch of the membership rows (``api_memberships``),
         whatever the number of bundles.
@@ -26,7 +27,7 @@ class BundleQuerySet(models.QuerySet):
         memberships = (
             BundlePatch.objects.select_related("patch__project")
             .defer(*(f"patch__{column}" for column in PATCH_BODY_COLUMNS))
-            .order_by("order", "id")
+            .order_by("patch__date", "patch_id")
         )
         return self.select_related("owner", "project").prefetch_related(
             Prefetch("bundlepatch_set", queryset=memberships, to_attr="api_memberships")

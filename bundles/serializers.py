@@ -21,7 +21,8 @@ class BundlePatchesField(serializers.Field):
 
     Input: patch ids, as a JSON list or a repeated form field (a form value may also
     hold several ids separated by commas or spaces); repeated ids count once.
-    Output: the embedded patches in bundle order (needs ``BundleQuerySet.for_api()``).
+    Output: the embedded patches ordered by patch date, as Patchwork (needs
+    ``BundleQuerySet.for_api()``).
     The browsable API shows a plain text input: no choice list of every patch.
     """
 
@@ -77,7 +78,7 @@ class BundlePatchesField(serializers.Field):
             patches: list[Patch] | QuerySet = (
                 Patch.objects.filter(bundlepatch__bundle=bundle)
                 .select_related("project")
-                .order_by("bundlepatch__order")
+                .order_by("date", "id")
             )
         else:
             patches = [membership.patch for membership in memberships]

@@ -7,6 +7,7 @@ from bundles import services
 from bundles.filters import BundleFilterSet
 from bundles.models import Bundle
 from bundles.serializers import BundleSerializer
+from patchwork_api.api.metadata import described
 from patchwork_api.api.service_errors import service_errors
 from patchwork_api.api.versioning import request_version
 
@@ -17,23 +18,21 @@ WRITABLE_VERSION = (1, 2)
 class BundlePermission(permissions.BasePermission):
     """Reading is open (the queryset hides other people's private bundles, so they
     answer 404). Writes need API 1.2+ (405 before), a signed-in user to create and the
-    owner to change or delete (403, anonymous users included, as Patchwork answers)."""
+    owner to change or delete: a 403 with DRF's texts, as Patchwork answers
+    ("Authentication credentials were not provided." for anonymous users, "You do not
+    have permission to perform this action." for others)."""
 
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
         if request_version(request) < WRITABLE_VERSION:
             raise exceptions.MethodNotAllowed(request.method)
-        if request.method == "POST" and not request.user.is_authenticated:
-            raise exceptions.PermissionDenied("Sign in to create bundles.")
-        return True
+        return request.method != "POST" or request.user.is_authenticated
 
     def has_object_permission(self, request, view, bundle: Bundle) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        if request.user.is_authenticated and bundle.owner_id == request.user.pk:
-            return True
-        raise exceptions.PermissionDenied("Only the owner of a bundle may change it.")
+        return request.user.is_authenticated and bundle.owner_id == request.user.pk
 
 
 class BundleMixin:
@@ -50,6 +49,9 @@ class BundleMixin:
 
 class BundleList(BundleMixin, generics.ListCreateAPIView):
     """List bundles, or create one (API 1.2+)."""
+
+    # the OPTIONS description (and name) Patchwork answers
+    description = "List or create bundles."
 
     filterset_class = BundleFilterSet
     ordering_fields = ("id", "name", "owner")
@@ -69,6 +71,14 @@ class BundleList(BundleMixin, generics.ListCreateAPIView):
 
 class BundleDetail(BundleMixin, generics.RetrieveUpdateDestroyAPIView):
     """Show a bundle; change or delete it (API 1.2+, owner only)."""
+
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(
+        get="Show a bundle.",
+        patch="Update a bundle.",
+        put="Update a bundle.",
+        delete="Delete a bundle.",
+    )
 
     def perform_update(self, serializer):
         data = serializer.validated_data

@@ -23,5 +23,5 @@ class CoverFilterSet(BaseFilterSet):
 
     class Meta:
         model = Cover
+        # ``msgid`` in every version, as Patchwork (only patches' is 1.2+)
         fields = ()
-        versioned_filters = {(1, 2): ("msgid",)}

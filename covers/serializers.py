@@ -39,11 +39,6 @@ class CoverCommentEmbeddedSerializer(CommentEmbeddedBase):
     class Meta(CommentEmbeddedBase.Meta):
         model = CoverComment
 
-    def parent_web_url(self, cover: Cover) -> str:
-        return links.cover_web_url(
-            self.context.get("request"), cover.project.linkname, cover.msgid
-        )
-
 
 class CoverListSerializer(CoverEmbeddedSerializer):
     """A cover letter in the list (needs ``CoverQuerySet.for_api()``).
@@ -55,7 +50,8 @@ class CoverListSerializer(CoverEmbeddedSerializer):
     project = ProjectEmbeddedSerializer(read_only=True)
     submitter = PersonEmbeddedSerializer(read_only=True)
     series = serializers.SerializerMethodField()
-    comments = ApiUrlField("api-cover-comment-list", lookups={"cover_id": "pk"})
+    # unversioned and without ?format=, as Patchwork links it
+    comments = ApiUrlField("api-cover-comment-list", lookups={"cover_id": "pk"}, unversioned=True)
 
     class Meta:
         model = Cover
@@ -118,7 +114,6 @@ class CoverCommentSerializer(CoverCommentEmbeddedSerializer):
     Needs ``CoverCommentQuerySet.for_api()``.
     """
 
-    name = None
     subject = serializers.SerializerMethodField()
     submitter = PersonEmbeddedSerializer(read_only=True)
     content = serializers.SerializerMethodField()

@@ -7,8 +7,8 @@ from covers.filters import CoverFilterSet
 from covers.models import Cover, CoverComment
 from covers.serializers import CoverCommentSerializer, CoverDetailSerializer, CoverListSerializer
 from covers.services import can_update_cover_comment, update_cover_comment
-from patchwork_api.api.versioning import request_version
-from patchwork_api.api.versions import Version
+from patchwork_api.api.metadata import described
+from patchwork_api.api.routing import SinceVersionMixin
 
 
 class CoverList(generics.ListAPIView):
@@ -30,18 +30,6 @@ class CoverDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return Cover.objects.for_api(detail=True)
-
-
-class SinceVersionMixin:
-    """Answers 404 to requests of API versions older than ``first_version``, which
-    did not have the endpoint (Patchwork does not route them)."""
-
-    first_version: Version
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request_version(request) < self.first_version:
-            raise exceptions.NotFound()
 
 
 class CoverCommentPermission(permissions.BasePermission):
@@ -67,6 +55,9 @@ class CoverCommentMixin(SinceVersionMixin):
 class CoverCommentList(CoverCommentMixin, generics.ListAPIView):
     """List the comments of a cover letter (API 1.1+)."""
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = "List cover comments"
+
     first_version = (1, 1)
     ordering_fields = ("id", "date", "submitter")
     ordering = ("id",)
@@ -74,6 +65,11 @@ class CoverCommentList(CoverCommentMixin, generics.ListAPIView):
 
 class CoverCommentDetail(CoverCommentMixin, generics.RetrieveUpdateAPIView):
     """Show a cover letter comment, or mark it addressed (API 1.3+)."""
+
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(
+        get="Show a cover comment.", patch="Update a cover comment.", put="Update a cover comment."
+    )
 
     first_version = (1, 3)
     permission_classes = (CoverCommentPermission,)

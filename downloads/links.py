@@ -51,9 +51,10 @@ def cover_mbox_url(request, linkname: str, msgid: str) -> str:
     return _link(request, "cover-mbox", linkname=linkname, msgid=strip_brackets(msgid))
 
 
-def comment_web_url(request, parent_web_url: str, comment_id: int) -> str:
-    """Comments live on their patch's or cover's page, anchored by id."""
-    return f"{parent_web_url}#{comment_id}"
+def comment_web_url(request, comment_id: int) -> str:
+    """``/comment/<id>/``, as Patchwork links every comment: that page redirects to the
+    patch's or cover letter's page, anchored at the comment."""
+    return _link(request, "comment-redirect", comment_id=comment_id)
 
 
 def series_web_url(request, linkname: str, series_id: int) -> str:

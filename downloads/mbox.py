@@ -1,31 +1,39 @@
-"""Render patches, cover letters, series and bundles as mbox text, the way Patchwork does.
+"""Render patches, cover letters, series and bundles as mbox text, byte for byte as Patchwork.
 
-Each message starts with a ``From patchwork <date>`` line, carries Patchwork's
-``X-Patchwork-*`` headers and the original mail's headers (RFC 2047-encoded where they
-hold non-ASCII text), and a UTF-8 body in which the review trailers collected from the
-replies (``Reviewed-by:``, ``Acked-by:`` ...) follow the commit message, before the
-``---`` notes and the diff, so that ``git am`` records them.
+A message is a ``text/plain; charset="utf-8"`` mail written by the standard library's
+``compat32`` generator (as Patchwork 644cef7c writes it): a ``From patchwork <date>`` line,
+``Content-Type``, ``MIME-Version``, ``Content-Transfer-Encoding`` (7bit or 8bit),
+``X-Patchwork-Submitter``, ``X-Patchwork-Id``, ``X-Patchwork-Delegate`` when delegated, then
+every stored header of the mail in order except ``Content-Type`` and
+``Content-Transfer-Encoding`` (so the mail's own ``MIME-Version`` appears a second time), and
+``Date`` when the mail had none.  The generator re-folds values longer than 78 characters and
+RFC 2047-encodes non-ASCII ones, as it does for Patchwork.
+
+The body: the content (trimmed), then every review trailer line (``Reviewed-by:``,
+``Acked-by:`` ... case-insensitive) of every reply in date order, repeats included, right
+after the commit message with no blank line, then the ``---`` notes, then a blank line and
+the diff.  Body lines starting with ``From `` are not escaped (Patchwork does not).
 
 The renderers read only what is loaded on the objects they are given (plus
 ``comments.all()``, which hits the prefetch cache when the caller prefetched it, see
 ``downloads.queries.mbox_patches``), so the views and the XML-RPC API shape their queries
 once for a whole series or bundle; only ``series_patch_to_mbox`` queries, for the
-patches a patch depends on.
+earlier patches of the series.
 """
 
 import datetime
 import re
-import zoneinfo
 from collections.abc import Iterable, Sequence
+from email.encoders import encode_7or8bit
 from email.errors import HeaderParseError
 from email.header import Header, decode_header, make_header
+from email.mime.nonmultipart import MIMENonMultipart
 from email.parser import HeaderParser
-from email.utils import format_datetime, formataddr, getaddresses, parseaddr
-
-from django.conf import settings
+from email.utils import formataddr, formatdate, getaddresses
 
 from covers.models import Cover
 from downloads.queries import patch_with_dependencies
+from ingest.parsing.author import split_address
 from patches.models import Patch
 
 # Patchwork's list of the reply lines that carry review trailers (case-insensitive).
@@ -36,46 +44,20 @@ TRAILER_RE = re.compile(
 # The line that separates the commit message from the notes and diffstat ("---"), or
 # a signature ("-- "): trailers go before it.
 POSTSCRIPT_RE = re.compile(r"^-{2,3} ?$", re.MULTILINE)
-# A line of a trailer block ("Token: value"): the last paragraph already is one when
-# its last line looks like this, so new trailers join it without a blank line.
-TRAILER_LINE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*:\s")
-# mboxo escaping: a body line that starts with "From " would start a new message.
-FROM_LINE_RE = re.compile(r"^From ", re.MULTILINE)
-
-# Headers that this renderer writes itself and never copies from the original mail.
-GENERATED_HEADERS = frozenset(
-    {
-        "content-type",
-        "content-transfer-encoding",
-        "mime-version",
-        "x-patchwork-submitter",
-        "x-patchwork-id",
-        "x-patchwork-delegate",
-        "x-patchwork-original-from",
-    }
-)
-# Headers whose value is a list of addresses: only their display names are encoded.
-ADDRESS_HEADERS = frozenset(
-    {
-        "from",
-        "to",
-        "cc",
-        "bcc",
-        "reply-to",
-        "sender",
-        "resent-from",
-        "resent-to",
-        "resent-cc",
-        "x-patchwork-submitter",
-        "x-patchwork-original-from",
-    }
-)
+# Stored headers the renderer writes itself (matched by exact name, as Patchwork does).
+REPLACED_HEADERS = frozenset({"Content-Type", "Content-Transfer-Encoding"})
 FILENAME_UNSAFE_RE = re.compile(r"[^-_A-Za-z0-9.]+")
 # Encoded words that Python writes for raw 8-bit header text of unknown charset; git
 # refuses them ("cannot convert from unknown-8bit"), so they are re-encoded as UTF-8.
 UNKNOWN_8BIT_WORD_RE = re.compile(r"=\?unknown-8bit\?", re.IGNORECASE)
 # Control characters (tab aside) have no place in a header; git refuses a NUL there.
 CONTROL_CHARACTER_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A line break not followed by folding white space would start a new header (or the body).
+UNFOLDED_BREAK_RE = re.compile(r"\n(?![ \t])")
+BLANK_LINE_RE = re.compile(r"\n[ \t]*(?=\n)")
+EPOCH = datetime.datetime(1970, 1, 1)
+# Headers whose value is a list of addresses: only their display names are encoded.
+ADDRESS_HEADERS = frozenset({"from", "to", "cc", "bcc", "reply-to", "sender"})
 
 
 class SeriesSelectionError(ValueError):
@@ -83,12 +65,12 @@ class SeriesSelectionError(ValueError):
 
 
 def clean_text(text: str | None) -> str:
-    """Text safe to encode as UTF-8, with Unix line endings (lone surrogates become '?')."""
+    """Text safe to encode as UTF-8 (lone surrogates become '?'), line endings untouched."""
     if not text:
         return ""
     if not text.isascii():
         text = text.encode("utf-8", "replace").decode("utf-8")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def filename_slug(text: str) -> str:
@@ -97,68 +79,43 @@ def filename_slug(text: str) -> str:
 
 
 def find_trailers(text: str | None) -> list[str]:
-    """The review trailer lines of a text, in order, without trailing blanks."""
-    return [match.group(0).rstrip() for match in TRAILER_RE.finditer(clean_text(text))]
+    """The review trailer lines of a text, in order, as they are (trailing blanks too)."""
+    return [match.group(0) for match in TRAILER_RE.finditer(clean_text(text))]
 
 
-def collect_trailers(comment_texts: Iterable[str | None], *, existing: str | None) -> list[str]:
-    """Trailers given in replies that the submission does not already carry, once each."""
-    seen = set(find_trailers(existing))
-    collected = []
-    for text in comment_texts:
-        for trailer in find_trailers(text):
-            if trailer not in seen:
-                seen.add(trailer)
-                collected.append(trailer)
-    return collected
-
-
-def _split_postscript(content: str) -> tuple[str, str]:
-    """Commit message and what follows its ``---`` line (without the dashes)."""
-    text = content.strip()
-    parts = POSTSCRIPT_RE.split(text, maxsplit=1)
-    if len(parts) == 1:
-        return text, ""
-    message, postscript = parts
-    return message.strip(), postscript.rstrip()
-
-
-def _append_trailers(message: str, trailers: Sequence[str]) -> str:
-    """The commit message with trailers added to its trailer block (or a new one)."""
-    if not trailers:
-        return message
-    last_line = message.rsplit("\n", 1)[-1]
-    if not message or TRAILER_LINE_RE.match(last_line):
-        separator = "\n" if message else ""
-    else:
-        separator = "\n\n"
-    return message + separator + "\n".join(trailers)
+def collect_trailers(comment_texts: Iterable[str | None]) -> list[str]:
+    """Every trailer line of the replies, in order, repeats included (as Patchwork)."""
+    return [trailer for text in comment_texts for trailer in find_trailers(text)]
 
 
 def build_body(content: str | None, trailers: Sequence[str], diff: str | None) -> str:
-    """Commit message, new trailers, the ``---`` notes, then the diff; ends with a newline."""
-    message, postscript = _split_postscript(clean_text(content))
-    body = _append_trailers(message, trailers)
-    body = body + "\n" if body else ""
+    """Commit message, the replies' trailers, the ``---`` notes, a blank line, the diff."""
+    text = clean_text(content).strip()
+    body = text + "\n" if text else ""
+    postscript = ""
+    parts = POSTSCRIPT_RE.split(body, maxsplit=1)
+    if len(parts) == 2:
+        body = parts[0].strip() + "\n"
+        postscript = parts[1].rstrip()
+    body += "".join(trailer + "\n" for trailer in trailers)
     if postscript:
         body += "---" + postscript + "\n"
-    diff_text = clean_text(diff)
-    if diff_text:
-        body += "\n" + diff_text
-        if not diff_text.endswith("\n"):
-            body += "\n"
-    return body or "\n"
+    if diff:
+        body += "\n" + clean_text(diff)
+    return body
 
 
-def _encode_addresses(value: str) -> str | None:
-    """An address list with non-ASCII display names encoded, or None if it won't parse."""
-    pairs = getaddresses([value])
-    if not pairs or any("@" not in address for _, address in pairs):
-        return None
+def _decode_unknown_8bit(value: str) -> str:
+    """The text of a header value holding ``unknown-8bit`` encoded words, re-encoded."""
     try:
-        return ", ".join(formataddr(pair, charset="utf-8") for pair in pairs)
-    except UnicodeEncodeError:  # a non-ASCII address (RFC 6532): no RFC 2047 form
-        return None
+        chunks = decode_header(value)
+    except HeaderParseError:
+        return value
+    readable = []
+    for part, charset in chunks:
+        text = part if isinstance(part, str) else _chunk_text(part, charset)
+        readable.append((text, None if text.isascii() else "utf-8"))
+    return CONTROL_CHARACTER_RE.sub("", str(make_header(readable)))
 
 
 def _chunk_text(raw: bytes, charset: str | None) -> str:
@@ -174,124 +131,112 @@ def _chunk_text(raw: bytes, charset: str | None) -> str:
         return raw.decode("windows-1252", "replace")
 
 
-def _decode_unknown_8bit(value: str) -> str:
-    """The text of a header value holding ``unknown-8bit`` encoded words."""
-    try:
-        chunks = decode_header(value)
-    except HeaderParseError:
+def _encode_addresses(value: str) -> str:
+    """An address list with its non-ASCII display names encoded (the addresses stay
+    readable to git am); a value that is no address list is left to the generator."""
+    pairs = getaddresses([value.replace("\n", "")])
+    if not pairs or any("@" not in address or not address.isascii() for _, address in pairs):
         return value
-    readable = []
-    for part, charset in chunks:
-        text = part if isinstance(part, str) else _chunk_text(part, charset)
-        readable.append((text, None if text.isascii() else "utf-8"))
-    return CONTROL_CHARACTER_RE.sub("", str(make_header(readable)))
+    return ", ".join(formataddr(pair, charset="utf-8") for pair in pairs)
 
 
-def _safe_folding(value: str) -> str:
-    """A value whose every line break is a fold: no blank lines, no injected headers."""
-    value = re.sub(r"\n[ \t]*(?=\n|$)", "", value.strip())
-    return re.sub(r"\n(?![ \t])", "\n ", value)
+def header_value(name: str, value: str) -> str:
+    """A stored header value as the generator may write it.
 
-
-def encode_header(name: str, value: str) -> str:
-    """A header value as it may be written in a mail: ASCII, or RFC 2047 encoded words.
-
-    ASCII values (including already-encoded words) are kept as stored, folding included;
-    for address lists only the display names are encoded.  An address that is itself
-    non-ASCII has no RFC 2047 form and stays raw UTF-8, as RFC 6532 allows.
+    Values as Patchwork stores them (ASCII, encoded words) pass unchanged, folding and
+    trailing spaces kept.  Beyond Patchwork: a break that would start a new header or end
+    the header block becomes a fold; ``unknown-8bit`` words (which git refuses) are
+    re-encoded as UTF-8; a non-ASCII address list gets its display names encoded.
     """
-    value = _safe_folding(clean_text(value))
+    value = clean_text(value).replace("\r", "")
+    value = BLANK_LINE_RE.sub("", value).rstrip("\n")
+    value = UNFOLDED_BREAK_RE.sub("\n ", value)
     if UNKNOWN_8BIT_WORD_RE.search(value):
         value = _decode_unknown_8bit(value)
-    if value.isascii():
-        return value
-    unfolded = value.replace("\n", "")
-    if name.lower() in ADDRESS_HEADERS:
-        return _encode_addresses(unfolded) or unfolded
-    return Header(unfolded, "utf-8", header_name=name).encode("\n")
+    if not value.isascii() and name.lower() in ADDRESS_HEADERS:
+        value = _encode_addresses(value)
+    return value
 
 
 def format_person(name: str | None, email: str) -> str:
-    """``Name <email>`` with the name encoded when needed, or the bare address."""
-    name = clean_text(name).replace("\n", " ").strip()
-    if not name:
-        return clean_text(email)
-    return encode_header("From", formataddr((name, email)))
+    """``Name <email>`` with a non-ASCII name encoded, or the bare address (no name)."""
+    name = clean_text(name).replace("\n", " ").replace("\r", " ")
+    return formataddr((name, clean_text(email)), charset="utf-8")
+
+
+def _list_address(value: str) -> str | None:
+    """The address of a stored ``From`` value, as Patchwork reads it to spot DMARC munging."""
+    return split_address(value)[1]
 
 
 def _mail_date(date: datetime.datetime) -> str:
-    """An RFC 2822 date for a naive datetime stored in the server's time zone."""
-    if date.tzinfo is None:
-        date = date.replace(tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
-    return format_datetime(date)
+    """Patchwork's ``Date`` for a mail that had none: the stored time as UTC, ``-0000``."""
+    if date.tzinfo is not None:
+        date = date.astimezone(datetime.UTC).replace(tzinfo=None)
+    delta = date - EPOCH
+    return formatdate(delta.days * 86400 + delta.seconds)
 
 
 def _original_headers(stored: str | None) -> list[tuple[str, str]]:
-    """The stored header block as (name, value) pairs, in order."""
+    """The stored header block as (name, value) pairs, in order, values as stored."""
     parsed = HeaderParser().parsestr(clean_text(stored))
     return [(name, str(value)) for name, value in parsed.items()]
 
 
-def _submission_headers(submission: Patch | Cover, submitter: str) -> list[tuple[str, str]]:
-    """The original headers to copy, with Patchwork's DMARC fix-up and missing ones added."""
-    headers: list[tuple[str, str]] = []
-    list_address = (submission.project.listemail or "").lower()
+def _message(body: str, submission: Patch | Cover, delegate: str | None) -> MIMENonMultipart:
+    mail = MIMENonMultipart("text", "plain", charset="utf-8")
+    mail.set_payload(body.encode("utf-8"))
+    encode_7or8bit(mail)
+    submitter = format_person(submission.submitter.name, submission.submitter.email)
+    mail["X-Patchwork-Submitter"] = submitter
+    mail["X-Patchwork-Id"] = str(submission.id)
+    if delegate is not None:
+        mail["X-Patchwork-Delegate"] = delegate
+    list_address = submission.project.listemail
     for name, value in _original_headers(submission.headers):
-        if name.lower() in GENERATED_HEADERS:
+        if name in REPLACED_HEADERS:
             continue
-        if name.lower() == "from" and list_address:
-            _, address = parseaddr(value)
-            if address.lower() == list_address:
-                # The list rewrote From (DMARC munging): give git am the real author.
-                headers.append(("X-Patchwork-Original-From", value))
-                value = submitter
-        headers.append((name, value))
-    present = {name.lower() for name, _ in headers}
-    if "from" not in present:
-        headers.append(("From", submitter))
-    if "subject" not in present:
-        headers.append(("Subject", submission.name))
-    if "message-id" not in present:
-        headers.append(("Message-Id", submission.msgid))
-    if "date" not in present:
-        headers.append(("Date", _mail_date(submission.date)))
-    return headers
+        if name == "From" and list_address and _list_address(value) == list_address:
+            # The list rewrote From (DMARC munging): give git am the real author.
+            mail["X-Patchwork-Original-From"] = header_value(name, value)
+            value = submitter
+        mail[name] = header_value(name, value)
+    if "Date" not in mail:
+        mail["Date"] = _mail_date(submission.date)
+    mail.set_unixfrom(f"From patchwork {submission.date.ctime()}")
+    return mail
+
+
+def _render_message(submission: Patch | Cover, *, body: str, delegate: str | None) -> str:
+    mail = _message(body, submission, delegate)
+    try:
+        return mail.as_bytes(unixfrom=True).decode("utf-8", "replace")
+    except (HeaderParseError, UnicodeError):
+        # A value the generator refuses (never one Patchwork stored): written unfolded.
+        return _render_plainly(mail)
+
+
+def _render_plainly(mail: MIMENonMultipart) -> str:
+    lines = [mail.get_unixfrom()]
+    for name, value in mail.items():
+        text = value.replace("\n", " ")
+        if not text.isascii():
+            text = Header(text, "utf-8", header_name=name).encode()
+        lines.append(f"{name}: {text}")
+    payload = mail.get_payload(decode=True).decode("utf-8", "replace")
+    return "\n".join(lines) + "\n\n" + payload
 
 
 def _delegate_address(patch: Patch) -> str | None:
     if patch.delegate_id is None:
         return None
-    return patch.delegate.email or patch.delegate.username
-
-
-def _render_message(
-    submission: Patch | Cover,
-    *,
-    body: str,
-    delegate: str | None,
-) -> str:
-    submitter = format_person(submission.submitter.name, submission.submitter.email)
-    headers = [
-        ("Content-Type", 'text/plain; charset="utf-8"'),
-        ("MIME-Version", "1.0"),
-        ("Content-Transfer-Encoding", "7bit" if body.isascii() else "8bit"),
-        ("X-Patchwork-Submitter", submitter),
-        ("X-Patchwork-Id", str(submission.id)),
-    ]
-    if delegate:
-        headers.append(("X-Patchwork-Delegate", delegate))
-    headers += _submission_headers(submission, submitter)
-    lines = [f"From patchwork {submission.date.ctime()}"]
-    lines += [f"{name}: {encode_header(name, value)}" for name, value in headers]
-    return "\n".join(lines) + "\n\n" + FROM_LINE_RE.sub(">From ", body)
+    return str(patch.delegate.email)
 
 
 def patch_to_mbox(patch: Patch, *, trailers: Sequence[str] | None = None) -> str:
     """One patch as an mbox message; trailers default to those found in its comments."""
     if trailers is None:
-        trailers = collect_trailers(
-            (comment.content for comment in patch.comments.all()), existing=patch.content
-        )
+        trailers = collect_trailers(comment.content for comment in _by_date(patch.comments))
     body = build_body(patch.content, trailers, patch.diff)
     return _render_message(patch, body=body, delegate=_delegate_address(patch))
 
@@ -299,15 +244,18 @@ def patch_to_mbox(patch: Patch, *, trailers: Sequence[str] | None = None) -> str
 def cover_to_mbox(cover: Cover, *, trailers: Sequence[str] | None = None) -> str:
     """A cover letter as an mbox message (Patchwork adds its replies' trailers too)."""
     if trailers is None:
-        trailers = collect_trailers(
-            (comment.content for comment in cover.comments.all()), existing=cover.content
-        )
+        trailers = collect_trailers(comment.content for comment in _by_date(cover.comments))
     body = build_body(cover.content, trailers, None)
     return _render_message(cover, body=body, delegate=None)
 
 
+def _by_date(comments) -> list:
+    """Replies in date order (their ids break ties), from the prefetch cache if filled."""
+    return sorted(comments.all(), key=lambda comment: (comment.date, comment.id or 0))
+
+
 def patches_to_mbox(patches: Iterable[Patch]) -> str:
-    """Several patches as one mbox, in the order given, messages separated by a blank line."""
+    """Several patches as one mbox, in the order given, messages separated by a newline."""
     return "\n".join(patch_to_mbox(patch) for patch in patches)
 
 
@@ -343,5 +291,6 @@ def series_patch_to_mbox(patch: Patch, series: str | int) -> str:
 
 
 def patch_filename(submission: Patch | Cover) -> str:
-    """The file name (without extension) Patchwork derives from a patch or cover name."""
-    return filename_slug(submission.name) or f"{type(submission).__name__.lower()}-{submission.id}"
+    """The file name (without extension) Patchwork derives from a patch or cover name
+    (empty for a mail without subject, as Patchwork's)."""
+    return filename_slug(submission.name)

@@ -80,32 +80,10 @@ def earlier_series_patches(patch: Patch) -> list[Patch]:
     return list(mbox_patches(queryset).order_by("number", "id"))
 
 
-def dependency_patches(series_id: int) -> list[Patch]:
-    """The patches of the series a series depends on: series in the order recorded, each
-    by number.  Not transitive, as Depends-on is defined."""
-    through = Series.dependencies.through
-    dependency_ids = list(
-        through.objects.filter(from_series_id=series_id)
-        .exclude(to_series_id=series_id)
-        .order_by("id")
-        .values_list("to_series_id", flat=True)
-    )
-    if not dependency_ids:
-        return []
-    position = {dependency_id: index for index, dependency_id in enumerate(dependency_ids)}
-    patches = mbox_patches(Patch.objects.filter(series_id__in=dependency_ids))
-    return sorted(patches, key=lambda dep: (position[dep.series_id], dep.number or 0, dep.id))
-
-
 def patch_with_dependencies(patch: Patch) -> list[Patch]:
-    """What applying the patch needs, in order: the series its series depends on (when the
-    project shows dependencies), the earlier patches of its series, then the patch."""
-    patches: list[Patch] = []
-    if patch.series_id is not None and patch.project.show_dependencies:
-        patches += dependency_patches(patch.series_id)
-    patches += earlier_series_patches(patch)
-    patches.append(patch)
-    return patches
+    """What ``?series=`` downloads, as Patchwork 644cef7c: the earlier patches of the
+    patch's series by number, then the patch (series it depends on are not included)."""
+    return [*earlier_series_patches(patch), patch]
 
 
 def series_patches(series: Series) -> QuerySet[Patch]:

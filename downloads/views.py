@@ -1,8 +1,8 @@
 """Download views: patch/cover/series/bundle mbox files, raw diffs, redirects (pages: ``web``).
 
-Everything here answers GET (and HEAD) only.  A missing project, patch, cover, series or
-bundle, a private bundle seen by someone else, or a ``?series=`` value that does not fit
-the patch gives a 404 with a one-line text/plain body, never an HTML error page or a 500.
+Everything here answers GET (and HEAD) only.  As in Patchwork, a missing project, patch,
+cover, series or bundle, or a ``?series=`` value that does not fit the patch gives Django's
+HTML 404 page, and another user's private bundle an empty 404; never a 500.
 """
 
 from collections.abc import Callable
@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.settings import api_settings
@@ -31,12 +32,14 @@ from downloads.mbox import (
 from patches.models import Patch
 from series.models import Series
 
-MBOX_CONTENT_TYPE = "text/plain; charset=utf-8"
-DIFF_CONTENT_TYPE = "text/x-patch; charset=utf-8"
+# Patchwork's content types: only the patch mbox names its charset (the bodies are UTF-8).
+PATCH_MBOX_CONTENT_TYPE = "text/plain; charset=utf-8"
+MBOX_CONTENT_TYPE = "text/plain"
+DIFF_CONTENT_TYPE = "text/x-patch"
 
 
 def download_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """GET/HEAD only; an Http404 becomes a short text/plain 404 rather than an HTML page."""
+    """GET/HEAD only; an Http404 is Django's HTML 404 page, as Patchwork answers it."""
 
     @require_safe
     @wraps(view)
@@ -44,13 +47,12 @@ def download_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         try:
             return view(request, *args, **kwargs)
         except Http404 as error:
-            message = str(error) or "Not found."
-            return HttpResponseNotFound(f"{message}\n", content_type="text/plain; charset=utf-8")
+            return page_not_found(request, error)
 
     return wrapper
 
 
-def attachment(text: str, filename: str, content_type: str = MBOX_CONTENT_TYPE) -> HttpResponse:
+def attachment(text: str, filename: str, content_type: str) -> HttpResponse:
     """A download whose file name clients read from Content-Disposition, unquoted."""
     response = HttpResponse(text, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename={filename}"
@@ -101,12 +103,12 @@ def patch_mbox(request: HttpRequest, linkname: str, msgid: str) -> HttpResponse:
             raise Http404(str(error)) from None
     else:
         text = patch_to_mbox(patch)
-    return attachment(text, f"{patch_filename(patch)}.patch")
+    return attachment(text, f"{patch_filename(patch)}.patch", PATCH_MBOX_CONTENT_TYPE)
 
 
 @download_view
 def patch_raw(request: HttpRequest, linkname: str, msgid: str) -> HttpResponse:
-    """The patch's diff alone."""
+    """The patch's diff alone (empty for a pull request, where Patchwork writes "None")."""
     patch = _patch_or_404(linkname, msgid, Patch.objects.only("id", "msgid", "name", "diff"))
     return attachment(patch.diff or "", f"{patch_filename(patch)}.diff", DIFF_CONTENT_TYPE)
 
@@ -115,7 +117,7 @@ def patch_raw(request: HttpRequest, linkname: str, msgid: str) -> HttpResponse:
 def cover_mbox(request: HttpRequest, linkname: str, msgid: str) -> HttpResponse:
     """The cover letter as a mail."""
     cover = _cover_or_404(linkname, msgid, queries.mbox_covers())
-    return attachment(cover_to_mbox(cover), f"{patch_filename(cover)}.mbox")
+    return attachment(cover_to_mbox(cover), f"{patch_filename(cover)}.mbox", MBOX_CONTENT_TYPE)
 
 
 def series_filename(series: Series) -> str:
@@ -128,28 +130,22 @@ def series_mbox(request: HttpRequest, series_id: int) -> HttpResponse:
     """The series' patches in order, each with its trailers; no cover letter."""
     series = get_object_or_404(Series.objects.only("id", "name"), id=series_id)
     text = patches_to_mbox(queries.series_patches(series))
-    return attachment(text, f"{series_filename(series)}.patch")
+    return attachment(text, f"{series_filename(series)}.patch", MBOX_CONTENT_TYPE)
 
 
-def _visible_bundle(request: HttpRequest, username: str, bundlename: str) -> Bundle:
-    """A bundle its owner may always see and others only when it is public."""
+@download_view
+def bundle_mbox(request: HttpRequest, username: str, bundlename: str) -> HttpResponse:
+    """The bundle's patches in the bundle's order; the file name holds the bundle's name
+    as it is.  Another user's private bundle is an empty 404, as in Patchwork."""
     bundle = get_object_or_404(
         Bundle.objects.select_related("owner", "project"),
         owner__username=username,
         name=bundlename,
     )
     if not bundle.public and request_user(request) != bundle.owner:
-        raise Http404("Bundle not found.")
-    return bundle
-
-
-@download_view
-def bundle_mbox(request: HttpRequest, username: str, bundlename: str) -> HttpResponse:
-    """The bundle's patches in the bundle's order."""
-    bundle = _visible_bundle(request, username, bundlename)
+        return HttpResponseNotFound()
     text = patches_to_mbox(queries.bundle_patches(bundle.id))
-    filename = f"bundle-{bundle.id}-{filename_slug(bundle.name)}.mbox"
-    return attachment(text, filename)
+    return attachment(text, f"bundle-{bundle.id}-{bundle.name}.mbox", MBOX_CONTENT_TYPE)
 
 
 def _patch_by_id(patch_id: int) -> Patch:

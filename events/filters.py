@@ -10,9 +10,17 @@ from patchwork_api.api.filters import (
 )
 
 
+class LastValueExactFilter(MultipleExactFilter):
+    """One value, the last of a repeated parameter, in every version: Patchwork's event
+    ``category`` filter reads a single value."""
+
+    def values_for_request(self, values: list[str]) -> list[str]:
+        return values[-1:]
+
+
 class EventFilterSet(BaseFilterSet):
     project = IdOrKeyFilter(field_name="project", key_field="linkname", key_lookup="iexact")
-    category = MultipleExactFilter(field_name="category")
+    category = LastValueExactFilter(field_name="category")
     series = MultipleExactFilter(field_name="series_id", transform=parse_id)
     patch = MultipleExactFilter(field_name="patch_id", transform=parse_id)
     cover = MultipleExactFilter(field_name="cover_id", transform=parse_id)

@@ -82,10 +82,11 @@ class BoundedCountPaginator(Paginator):
 
 
 class EventPagination(LinkHeaderPagination):
-    """Pages of 30 events; ``per_page`` is ignored, as Patchwork does for events."""
+    """Pages of 30 events; ``per_page`` is honoured (up to the usual maximum) as Patchwork
+    honours it for events (its view's ``page_size_query_param = None`` never reaches the
+    paginator)."""
 
     page_size = DEFAULT_PER_PAGE
-    page_size_query_param = None
     django_paginator_class = BoundedCountPaginator
 
     def get_headers(self) -> dict[str, str]:

@@ -74,7 +74,8 @@ PAYLOAD_FIELDS: dict[str, tuple[tuple[str, str, Renderer], ...]] = {
 
 
 class EventSerializer(VersionedModelSerializer):
-    """An event (needs ``EventQuerySet.for_api()``); ``actor`` from API 1.2."""
+    """An event (needs ``EventQuerySet.for_api()``); ``actor`` in every version, as
+    Patchwork shows it (its ``?actor=`` filter stays 1.2+)."""
 
     project = ProjectEmbeddedSerializer(read_only=True)
     actor = UserEmbeddedSerializer(read_only=True)
@@ -84,7 +85,6 @@ class EventSerializer(VersionedModelSerializer):
         model = Event
         fields = ("id", "category", "project", "date", "actor", "payload")
         read_only_fields = fields
-        versioned_fields = {(1, 2): ("actor",)}
 
     def get_payload(self, event: Event) -> dict[str, Any]:
         payload = {}

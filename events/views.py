@@ -19,6 +19,9 @@ ORDER_VERSION = (1, 2)
 class EventList(generics.ListAPIView):
     """List events, newest first."""
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = "List events."
+
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
     pagination_class = EventPagination

@@ -52,7 +52,8 @@ def check_state_value(value: str) -> int:
 
 
 class StrictBooleanFilter(django_filters.Filter):
-    """``true``/``false`` in any case (and 1/0); any other value matches nothing."""
+    """``true``/``false`` in any case (and 1/0); any other value is ignored (the list is
+    not filtered), as Patchwork's boolean filter."""
 
     def filter(self, queryset: QuerySet, value: str) -> QuerySet:
         if value in (None, ""):
@@ -62,7 +63,7 @@ class StrictBooleanFilter(django_filters.Filter):
             return queryset.filter(**{self.field_name: True})
         if text in FALSE_VALUES:
             return queryset.filter(**{self.field_name: False})
-        return queryset.none()
+        return queryset
 
 
 class PatchFilterSet(BaseFilterSet):

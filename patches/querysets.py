@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     Exists,
     IntegerField,
+    OrderBy,
     OuterRef,
     Prefetch,
     Q,
@@ -69,6 +70,19 @@ def later_check_exists() -> Exists:
         patch=OuterRef("patch"), user=OuterRef("user"), context=OuterRef("context")
     ).filter(Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")))
     return Exists(later_check)
+
+
+def order_by_checks(descending: bool) -> OrderBy:
+    """Patchwork's ``?order=check``: by the patch's checks' ids (its join repeats a patch
+    once per check; each patch is listed once here, where it first appears there: by
+    its first check ascending, by its last check descending, patches without checks
+    last ascending and first descending)."""
+    from patches.models import Check
+
+    check_ids = Check.objects.filter(patch=OuterRef("pk")).values("id")
+    if descending:
+        return Subquery(check_ids.order_by("-id")[:1]).desc(nulls_first=True)
+    return Subquery(check_ids.order_by("id")[:1]).asc(nulls_last=True)
 
 
 def latest_checks() -> QuerySet:

@@ -74,19 +74,19 @@ class CheckEmbeddedSerializer(VersionedModelSerializer):
 
 
 class CommentEmbeddedBase(VersionedModelSerializer):
-    """A patch or cover-letter comment as embedded in event payloads.
+    """A patch or cover-letter comment as embedded in event payloads: exactly ``id``,
+    ``url`` (1.3), ``web_url``, ``msgid``, ``list_archive_url`` and ``date``, as Patchwork.
 
-    Subclasses name the comment's parent (``parent_field``) and its web page;
-    ``name`` is the comment's subject, read from its stored headers.
+    Subclasses name the comment's parent (``parent_field``, whose project gives the list
+    archive's format).
     """
 
     parent_field = ""
     web_url = serializers.SerializerMethodField()
     list_archive_url = serializers.SerializerMethodField()
-    name = serializers.SerializerMethodField()
 
     class Meta:
-        fields = ("id", "url", "web_url", "msgid", "list_archive_url", "date", "name")
+        fields = ("id", "url", "web_url", "msgid", "list_archive_url", "date")
         read_only_fields = fields
         versioned_fields = {
             (1, 1): ("web_url",),
@@ -94,19 +94,12 @@ class CommentEmbeddedBase(VersionedModelSerializer):
             (1, 3): ("url",),
         }
 
-    def parent_web_url(self, parent) -> str:
-        raise NotImplementedError
-
     def get_web_url(self, comment) -> str:
-        parent_url = self.parent_web_url(getattr(comment, self.parent_field))
-        return links.comment_web_url(self.context.get("request"), parent_url, comment.pk)
+        return links.comment_web_url(self.context.get("request"), comment.pk)
 
     def get_list_archive_url(self, comment) -> str | None:
         project = getattr(comment, self.parent_field).project
         return links.list_archive_url(project.list_archive_url_format, comment.msgid)
-
-    def get_name(self, comment) -> str:
-        return subject_from_headers(comment.headers)
 
 
 class PatchCommentEmbeddedSerializer(CommentEmbeddedBase):
@@ -120,24 +113,11 @@ class PatchCommentEmbeddedSerializer(CommentEmbeddedBase):
     class Meta(CommentEmbeddedBase.Meta):
         model = PatchComment
 
-    def parent_web_url(self, patch: Patch) -> str:
-        return links.patch_web_url(
-            self.context.get("request"), patch.project.linkname, patch.msgid
-        )
-
 
 def subject_from_headers(headers: str) -> str:
-    """The Subject of a stored header block (folded lines joined), or ""."""
-    subject_lines: list[str] = []
-    for line in headers.splitlines():
-        if subject_lines:
-            if line[:1] in (" ", "\t"):
-                subject_lines.append(line.strip())
-                continue
-            break
-        if line.lower().startswith("subject:"):
-            subject_lines.append(line[len("subject:") :].strip())
-    return " ".join(subject_lines)
+    """The first Subject of a stored header block as Patchwork reads it, folding kept
+    (``"Re: [PATCH] a long\\n subject"``), or ""."""
+    return str(email.parser.HeaderParser().parsestr(headers or "").get("Subject", ""))
 
 
 # Subject tags that say nothing about a patch (``[PATCH v2 1/3]`` -> ``v2``, ``1/3``).
@@ -297,12 +277,20 @@ class RelatedPatchesField(serializers.Field):
             self.fail("does_not_exist", pk_value=missing[0])
         return {"related": [patches[patch_id] for patch_id in dict.fromkeys(patch_ids)]}
 
+    def get_attribute(self, patch: Patch):
+        # As Patchwork: a partial update's answer leaves ``related`` out when the patch
+        # has no relation (GET and PUT show ``[]``).
+        if patch.related_id is None and getattr(self.root, "partial", False):
+            raise serializers.SkipField()
+        return super().get_attribute(patch)
+
     def to_representation(self, patch: Patch) -> list[dict]:
         if patch.related_id is None:
             return []
+        # ordered by date, as Patchwork's patches are
         others = sorted(
             (other for other in patch.related.patches.all() if other.pk != patch.pk),
-            key=lambda other: other.pk,
+            key=lambda other: (other.date, other.pk),
         )
         renderer = embedded_serializer(self, PatchEmbeddedSerializer)
         return [renderer.to_representation(other) for other in others]
@@ -328,9 +316,10 @@ class PatchListSerializer(VersionedModelSerializer):
     )
     mbox = serializers.SerializerMethodField()
     series = serializers.SerializerMethodField()
-    comments = ApiUrlField("api-patch-comment-list", lookups={"patch_id": "pk"})
+    # unversioned and without ?format=, as Patchwork links them
+    comments = ApiUrlField("api-patch-comment-list", lookups={"patch_id": "pk"}, unversioned=True)
     check = serializers.SerializerMethodField()
-    checks = ApiUrlField("api-check-list", lookups={"patch_id": "pk"})
+    checks = ApiUrlField("api-check-list", lookups={"patch_id": "pk"}, unversioned=True)
     tags = serializers.SerializerMethodField()
     related = RelatedPatchesField()
 
@@ -360,9 +349,10 @@ class PatchListSerializer(VersionedModelSerializer):
             "tags",
             "related",
         )
-        read_only_fields = ("msgid", "date", "name", "pull_url")
+        read_only_fields = ("msgid", "date", "name")
         extra_kwargs = {
             "commit_ref": {"allow_null": True, "allow_blank": True, "max_length": 255},
+            "pull_url": {"allow_null": True, "allow_blank": True, "max_length": 255},
             "archived": {"required": False},
         }
         versioned_fields = {
@@ -378,9 +368,9 @@ class PatchListSerializer(VersionedModelSerializer):
     def get_list_archive_url(self, patch: Patch) -> str | None:
         return links.list_archive_url(patch.project.list_archive_url_format, patch.msgid)
 
-    def get_hash(self, patch: Patch) -> str:
-        # pull requests have no diff and so no hash; strict clients need a string
-        return patch.hash or ""
+    def get_hash(self, patch: Patch) -> str | None:
+        # pull requests have no diff and so no hash: null, as Patchwork
+        return patch.hash or None
 
     def get_mbox(self, patch: Patch) -> str:
         return links.patch_mbox_url(
@@ -425,8 +415,9 @@ class PatchDetailSerializer(PatchListSerializer):
     def get_content(self, patch: Patch) -> str:
         return patch.content or ""
 
-    def get_diff(self, patch: Patch) -> str:
-        return patch.diff or ""
+    def get_diff(self, patch: Patch) -> str | None:
+        # null for a pull request (no diff), as Patchwork
+        return patch.diff or None
 
     def get_prefixes(self, patch: Patch) -> list[str]:
         return subject_prefixes(patch.name)
@@ -507,11 +498,7 @@ class PatchCommentSerializer(VersionedModelSerializer):
         }
 
     def get_web_url(self, comment: PatchComment) -> str:
-        patch = comment.patch
-        parent_url = links.patch_web_url(
-            self.context.get("request"), patch.project.linkname, patch.msgid
-        )
-        return links.comment_web_url(self.context.get("request"), parent_url, comment.pk)
+        return links.comment_web_url(self.context.get("request"), comment.pk)
 
     def get_list_archive_url(self, comment: PatchComment) -> str | None:
         return links.list_archive_url(comment.patch.project.list_archive_url_format, comment.msgid)

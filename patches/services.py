@@ -129,10 +129,13 @@ def update_patch(
     delegate: AbstractBaseUser | Unchanged | None = UNCHANGED,
     archived: bool | Unchanged = UNCHANGED,
     commit_ref: str | Unchanged | None = UNCHANGED,
+    pull_url: str | Unchanged | None = UNCHANGED,
     related: Iterable[Patch] | Unchanged = UNCHANGED,
 ) -> Patch:
     """Change the given fields of ``patch`` on behalf of ``actor``.
 
+    The relation changes first, then the other fields, so that (as Patchwork records them)
+    the relation events come before the state and delegate events of the same update.
     Raises PermissionDenied, ValidationError (a message per field) or RelationConflict.
     """
     validate_patch_update(
@@ -141,12 +144,15 @@ def update_patch(
 
     current = Patch.objects.select_for_update().get(pk=patch.pk)
     now = timezone.now()
+    if related is not UNCHANGED:
+        _change_relation(patch, list(related), actor=actor, date=now)
     changed_fields = []
     for field_name, value in (
         ("state", state),
         ("delegate", delegate),
         ("archived", archived),
         ("commit_ref", commit_ref),
+        ("pull_url", pull_url),
     ):
         if value is not UNCHANGED:
             setattr(patch, field_name, value)
@@ -155,9 +161,6 @@ def update_patch(
         patch.updated = now
         patch.save(update_fields=[*changed_fields, "updated"])
     _record_patch_events(patch, previous=current, actor=actor, date=now)
-
-    if related is not UNCHANGED:
-        _change_relation(patch, list(related), actor=actor, date=now)
     return patch
 
 
@@ -250,8 +253,14 @@ def _change_relation(patch: Patch, proposed: list[Patch], *, actor, date) -> Non
         if relation_ids
         else PatchRelation.objects.create()
     )
-    for other in involved.values():
+    # as Patchwork records them: the other patches (by id), then the patch written to
+    others = sorted((other for other in involved.values() if other.pk != patch.pk), key=_pk)
+    for other in [*others, patch]:
         _move_to_relation(other, relation, actor=actor, date=date)
+
+
+def _pk(patch: Patch) -> int:
+    return patch.pk
 
 
 def _leave_relation(patch: Patch, members: list[Patch], *, actor, date) -> None:

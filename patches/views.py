@@ -10,8 +10,9 @@ from rest_framework.generics import (
 )
 from rest_framework.response import Response
 
-from patches.filters import CheckFilterSet, PatchFilterSet, is_unversioned
+from patches.filters import CheckFilterSet, PatchFilterSet
 from patches.models import Check, Patch, PatchComment, State
+from patches.querysets import order_by_checks
 from patches.serializers import (
     CheckSerializer,
     PatchCommentSerializer,
@@ -28,21 +29,10 @@ from patches.services import (
     update_patch,
 )
 from patchwork_api.api.filters import FilterBackend, OrderFilter
+from patchwork_api.api.metadata import described
+from patchwork_api.api.routing import SinceVersionMixin
 from patchwork_api.api.service_errors import service_errors
 from patchwork_api.api.versioning import request_version
-from patchwork_api.api.versions import Version
-
-
-class MinimumVersionMixin:
-    """Answers 404 to requests of API versions older than ``minimum_version``, as
-    Patchwork, whose older versions have no such route."""
-
-    minimum_version: Version = (1, 0)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request_version(request) < self.minimum_version:
-            raise exceptions.NotFound()
 
 
 class PatchPermission(permissions.BasePermission):
@@ -78,7 +68,9 @@ class PatchList(ListAPIView):
         "archived",
         "submitter",
         "delegate",
+        "check",
     )
+    ordering_expressions = {"check": order_by_checks}
     ordering = "id"
 
     def get_queryset(self):
@@ -96,6 +88,9 @@ class PatchDetail(RetrieveUpdateAPIView):
     put:
     Update a patch (state, delegate, archived, commit_ref and, from 1.2, related).
     """
+
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(get="Show a patch.", patch="Update a patch.", put="Update a patch.")
 
     serializer_class = PatchDetailSerializer
     permission_classes = [PatchPermission]
@@ -131,6 +126,10 @@ class CheckList(PatchChildMixin, ListCreateAPIView):
     Create a check (CI results).
     """
 
+    # the OPTIONS description (and name) Patchwork answers
+    name = "Check List Create"
+    description = described(get="List checks.", post="Create a check.")
+
     serializer_class = CheckSerializer
     filterset_class = CheckFilterSet
     filter_backends = [FilterBackend, OrderFilter]
@@ -142,8 +141,9 @@ class CheckList(PatchChildMixin, ListCreateAPIView):
 
     def create(self, request, *args, **kwargs) -> Response:
         # permission before validation: a refused client learns nothing about its body
+        # 403 "You do not have permission ...", anonymous users included, as Patchwork
         if not can_create_check(request.user, self.get_patch()):
-            self.permission_denied(request)
+            raise exceptions.PermissionDenied()
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer) -> None:
@@ -164,10 +164,13 @@ class CheckDetail(PatchChildMixin, RetrieveAPIView):
         return Check.objects.for_api().filter(patch=self.get_patch())
 
 
-class PatchCommentList(MinimumVersionMixin, PatchChildMixin, ListAPIView):
+class PatchCommentList(SinceVersionMixin, PatchChildMixin, ListAPIView):
     """List the comments of a patch (API 1.1+)."""
 
-    minimum_version = (1, 1)
+    # the OPTIONS description (and name) Patchwork answers
+    description = "List patch comments"
+
+    first_version = (1, 1)
     serializer_class = PatchCommentSerializer
     filter_backends = [OrderFilter]
     ordering_fields = ("id", "date", "submitter")
@@ -177,7 +180,7 @@ class PatchCommentList(MinimumVersionMixin, PatchChildMixin, ListAPIView):
         return PatchComment.objects.for_api().filter(patch=self.get_patch())
 
 
-class PatchCommentDetail(MinimumVersionMixin, PatchChildMixin, RetrieveUpdateAPIView):
+class PatchCommentDetail(SinceVersionMixin, PatchChildMixin, RetrieveUpdateAPIView):
     """
     get:
     Show a patch comment (API 1.3+).
@@ -189,7 +192,12 @@ class PatchCommentDetail(MinimumVersionMixin, PatchChildMixin, RetrieveUpdateAPI
     Mark a patch comment as addressed or not (API 1.3+).
     """
 
-    minimum_version = (1, 3)
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(
+        get="Show a patch comment.", patch="Update a patch comment.", put="Update a patch comment."
+    )
+
+    first_version = (1, 3)
     serializer_class = PatchCommentSerializer
     permission_classes = [PatchCommentPermission]
     filter_backends = []
@@ -209,15 +217,11 @@ class PatchCommentDetail(MinimumVersionMixin, PatchChildMixin, RetrieveUpdateAPI
             )
 
 
-class StateList(ListAPIView):
+class StateList(SinceVersionMixin, ListAPIView):
     """List patch states (an extra of the unversioned ``/api/``: clients pinned to a
     version see Patchwork's API only)."""
 
+    unversioned_only = True
     serializer_class = StateSerializer
     filter_backends = []
     queryset = State.objects.order_by("ordering")
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if not is_unversioned(request):
-            raise exceptions.NotFound()

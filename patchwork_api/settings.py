@@ -184,6 +184,7 @@ REST_FRAMEWORK = {
         "patchwork_api.api.filters.OrderFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "patchwork_api.api.pagination.LinkHeaderPagination",
+    "DEFAULT_METADATA_CLASS": "patchwork_api.api.metadata.PatchworkMetadata",
     "PAGE_SIZE": 30,
     "EXCEPTION_HANDLER": "patchwork_api.api.errors.exception_handler",
     "DEFAULT_VERSIONING_CLASS": "patchwork_api.api.versioning.APIVersioning",

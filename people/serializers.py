@@ -59,6 +59,10 @@ class UserSerializer(VersionedModelSerializer):
         read_only_fields = ("username", "email")
 
 
+# The API version from which a user's own settings are shown and applied.
+SETTINGS_VERSION = (1, 2)
+
+
 class UserSettingsSerializer(serializers.ModelSerializer):
     """A user's own settings (API 1.2 ``settings``)."""
 
@@ -70,11 +74,12 @@ class UserSettingsSerializer(serializers.ModelSerializer):
 class UserDetailSerializer(UserSerializer):
     """A user; from API 1.2 the requesting user also sees and edits their ``settings``."""
 
-    settings = UserSettingsSerializer(source="profile", required=False)
+    # required as Patchwork's: a PUT without it is a 400 in every version
+    settings = UserSettingsSerializer(source="profile")
 
     class Meta(UserSerializer.Meta):
         fields = (*UserSerializer.Meta.fields, "settings")
-        versioned_fields = {(1, 2): ("settings",)}
+        versioned_fields = {SETTINGS_VERSION: ("settings",)}
 
     def to_representation(self, user) -> dict:
         data = super().to_representation(user)

@@ -42,7 +42,8 @@ def create_user(
     superuser: bool = False,
     token_key: str | None = None,
 ) -> tuple[AbstractUser, Token]:
-    """Create a user with its profile and API token, linked to the person of its e-mail.
+    """Create a user with its profile and API token, linked to the person of its e-mail
+    when one exists.
 
     ``token_key`` keeps a key carried over from another instance; without it a new key is
     generated. Without ``password`` the account cannot log in with a password (the token
@@ -81,14 +82,14 @@ def _validate_new_user(user_model: type[AbstractUser], username: str, email: str
         raise ValidationError(f"user {username!r} already exists")
 
 
-def link_person(user: AbstractUser) -> Person:
-    """Attach the person who mailed from the user's address to the user (as Patchwork does
-    when an account is confirmed), creating that person when no mail came from it yet."""
+def link_person(user: AbstractUser) -> Person | None:
+    """Attach the person who mailed from the user's address to the user, if there is one.
+
+    No person is created (Patchwork creates none for an account made by an administrator):
+    the person that a first mail from the address creates is linked to the user then
+    (``ingest.store.people``)."""
     person = Person.objects.filter(email__iexact=user.email).order_by("id").first()
-    if person is None:
-        full_name = user.get_full_name()
-        return Person.objects.create(email=user.email, name=full_name or None, user=user)
-    if person.user_id is None:
+    if person is not None and person.user_id is None:
         person.user = user
         person.save(update_fields=["user"])
     return person

@@ -4,10 +4,17 @@ from rest_framework import permissions
 from rest_framework.generics import ListAPIView, RetrieveAPIView, RetrieveUpdateAPIView
 
 from patchwork_api.api.filters import FilterBackend, OrderFilter
+from patchwork_api.api.metadata import described
 from patchwork_api.api.service_errors import service_errors
+from patchwork_api.api.versioning import request_version
 from people.filters import PersonFilterSet, UserFilterSet
 from people.querysets import people_for_api, users_for_api
-from people.serializers import PersonSerializer, UserDetailSerializer, UserSerializer
+from people.serializers import (
+    SETTINGS_VERSION,
+    PersonSerializer,
+    UserDetailSerializer,
+    UserSerializer,
+)
 from people.services import can_edit_user, update_own_account
 
 
@@ -23,6 +30,9 @@ class IsSelfOrReadOnly(permissions.BasePermission):
 class PersonList(ListAPIView):
     """List people (anyone who sent mail)."""
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = "List users."
+
     serializer_class = PersonSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = PersonFilterSet
@@ -36,6 +46,9 @@ class PersonList(ListAPIView):
 
 class PersonDetail(RetrieveAPIView):
     """Show a person."""
+
+    # the OPTIONS description (and name) Patchwork answers
+    description = "Show a user."
 
     serializer_class = PersonSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -71,6 +84,9 @@ class UserDetail(RetrieveUpdateAPIView):
     Update your own user (names; from 1.2 your settings).
     """
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(get="Show a user.", patch="Update a user.", put="Update a user.")
+
     serializer_class = UserDetailSerializer
     permission_classes = [permissions.IsAuthenticated, IsSelfOrReadOnly]
     filter_backends = []
@@ -81,6 +97,9 @@ class UserDetail(RetrieveUpdateAPIView):
     def perform_update(self, serializer) -> None:
         changes = dict(serializer.validated_data)
         settings = changes.pop("profile", None)
+        if request_version(self.request) < SETTINGS_VERSION:
+            # as Patchwork: validated (and required by PUT) but not applied before 1.2
+            settings = None
         with service_errors():
             serializer.instance = update_own_account(
                 serializer.instance, actor=self.request.user, names=changes, settings=settings

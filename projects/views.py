@@ -5,6 +5,7 @@ from rest_framework import permissions
 from rest_framework.generics import ListAPIView, RetrieveUpdateAPIView
 
 from patchwork_api.api.filters import FilterBackend
+from patchwork_api.api.metadata import described
 from patchwork_api.api.service_errors import service_errors
 from patchwork_api.validation import is_id
 from projects.filters import AliasOrderFilter, ProjectFilterSet
@@ -51,6 +52,11 @@ class ProjectDetail(RetrieveUpdateAPIView):
     Update a project (maintainers).
     """
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = described(
+        get="Show a project.", patch="Update a project.", put="Update a project."
+    )
+
     serializer_class = ProjectSerializer
     permission_classes = [ProjectPermission]
     filter_backends = []
@@ -69,7 +75,7 @@ class ProjectDetail(RetrieveUpdateAPIView):
         if project is None:
             project = queryset.filter(linkname=lookup).first()
         if project is None:
-            raise Http404("No project matches the given query.")
+            raise Http404("No Project matches the given query.")  # as Patchwork words it
         self.check_object_permissions(self.request, project)
         return project
 

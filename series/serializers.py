@@ -21,7 +21,8 @@ class SeriesEmbeddedSerializer(VersionedModelSerializer):
 
     class Meta:
         model = Series
-        fields = ("id", "url", "web_url", "name", "date", "version", "mbox")
+        # Patchwork's key order
+        fields = ("id", "url", "web_url", "date", "name", "version", "mbox")
         read_only_fields = fields
         versioned_fields = {(1, 1): ("web_url",)}
 
@@ -86,3 +87,12 @@ class SeriesSerializer(SeriesEmbeddedSerializer):
         )
         read_only_fields = fields
         versioned_fields = {(1, 1): ("web_url",), (1, 4): ("dependencies", "dependents")}
+
+    def to_representation(self, series: Series) -> dict:
+        data = super().to_representation(series)
+        # As Patchwork: a series shows its dependencies only when its project shows them
+        # (decided per series, also for the later series of a list).
+        if not series.project.show_dependencies:
+            data.pop("dependencies", None)
+            data.pop("dependents", None)
+        return data

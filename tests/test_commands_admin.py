@@ -18,6 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
+from ingest.message import Author
+from ingest.store import store_mail
 from people.models import Person, UserProfile
 from people.services import get_or_create_profile
 from projects.models import Project
@@ -27,6 +29,7 @@ from tests.factories import (
     CheckFactory,
     CoverCommentFactory,
     EventFactory,
+    ParsedMailFactory,
     PatchCommentFactory,
     PatchFactory,
     PersonFactory,
@@ -357,7 +360,7 @@ def test_project_maintainer_with_unknown_names_fails(linkname, username, message
 # user add
 
 
-def test_user_add_creates_user_profile_person_and_token():
+def test_user_add_creates_user_profile_and_token_but_no_person():
     output, errors = run(
         "user", "add", "alice", "--email", "alice@example.org", "--first-name", "Alice"
     )
@@ -371,7 +374,22 @@ def test_user_add_creates_user_profile_person_and_token():
     assert not user.has_usable_password()
     assert not user.is_superuser
     assert UserProfile.objects.filter(user=user).exists()
-    assert Person.objects.get(email="alice@example.org").user == user
+    # As Patchwork: the account has no person until mail comes from its address.
+    assert not Person.objects.exists()
+
+
+def test_a_person_created_later_by_mail_from_the_address_is_linked_to_the_user():
+    run("user", "add", "alice", "--email", "alice@example.org")
+    project = ProjectFactory(listid="dev.example.org")
+    mail = ParsedMailFactory(
+        list_id="dev.example.org", author=Author(name="Alice", email="Alice@Example.org")
+    )
+
+    store_mail(mail, project=project)
+
+    person = Person.objects.get()
+    assert (person.email, person.name) == ("Alice@Example.org", "Alice")
+    assert person.user.username == "alice"
 
 
 def test_user_add_links_the_person_who_already_sent_mail():

@@ -7,9 +7,13 @@ hunks are consumed by their line counts; git's extended header lines (modes, ren
 copies, similarity, index) join the diff; ``\\ No newline at end of file`` stays with its
 hunk.  Text between and after hunks that is not part of a diff goes back to the comment.
 
-Additions over Patchwork 2.x, which lost binary content to the comment (its issue #463):
-a ``GIT binary patch`` section (``literal``/``delta`` blocks of base85 lines, each ended
-by a blank line) and a ``Binary files A and B differ`` line belong to the diff.
+Binary content is split as Patchwork 644cef7c splits it, because the diff's hash is what
+``pwclient update -h`` and post-receive hooks find a patch by: after an extended header line,
+``GIT binary patch`` starts a binary section, and every line up to the next line starting
+with ``diff`` (the signature of a last binary file included) belongs to the diff; that
+``diff`` line opens the next file *as text*, so git's ``index`` line after it goes to the
+comment.  A ``Binary files A and B differ`` line is kept only when a later header line
+turns the pending lines into diff.
 """
 
 import re
@@ -36,7 +40,6 @@ EXTENDED_HEADER_PREFIXES = (
     "index ",
 )
 BINARY_PATCH_MARKER = "GIT binary patch"
-BINARY_BLOCK_PREFIXES = ("literal ", "delta ")
 NO_NEWLINE_MARKER = "\\ No newline at end of file"
 
 # Parser states: what the previous line was and what may come next.
@@ -46,8 +49,7 @@ OLD_FILE = "old-file"  # after "--- "
 NEW_FILE = "new-file"  # after "+++ " or after a complete hunk
 HUNK = "hunk"  # inside a hunk, counting its lines
 EXTENDED_HEADER = "extended-header"  # after a git extended header line
-BINARY_BLOCK_START = "binary-block-start"  # expecting "literal N"/"delta N"
-BINARY_DATA = "binary-data"  # base85 lines of a binary block
+BINARY = "binary"  # after "GIT binary patch": everything up to a "diff" line
 
 
 def decimal_text(digits: str) -> str:
@@ -75,10 +77,6 @@ def _hunk_line_counts(match: re.Match[str]) -> list[int]:
     return [hunk_count(count) for count in match.groups()]
 
 
-def _is_binary_differ_line(line: str) -> bool:
-    return line.startswith("Binary files ") and line.rstrip().endswith(" differ")
-
-
 class _PatchSplitter:
     """Feeds lines through the state machine, collecting comment and diff text."""
 
@@ -96,8 +94,7 @@ class _PatchSplitter:
             NEW_FILE: self._on_new_file,
             HUNK: self._on_hunk,
             EXTENDED_HEADER: self._on_extended_header,
-            BINARY_BLOCK_START: self._on_binary_block_start,
-            BINARY_DATA: self._on_binary_data,
+            BINARY: self._on_binary,
         }
 
     def keep_pending_and(self, line: str) -> None:
@@ -124,13 +121,6 @@ class _PatchSplitter:
             self.comment.append(line)
 
     def _on_file_section(self, line: str) -> None:
-        if line.startswith(BINARY_PATCH_MARKER):
-            self.keep_pending_and(line)
-            self.state = BINARY_BLOCK_START
-            return
-        if _is_binary_differ_line(line):
-            self.keep_pending_and(line)
-            return
         self.pending.append(line)
         if line.startswith("--- "):
             self.state = OLD_FILE
@@ -187,28 +177,17 @@ class _PatchSplitter:
             self.state = OLD_FILE
         elif line.startswith(BINARY_PATCH_MARKER):
             self.keep_pending_and(line)
-            self.state = BINARY_BLOCK_START
-        elif _is_binary_differ_line(line):
-            self.keep_pending_and(line)
-            self.state = FILE_SECTION
+            self.state = BINARY
         else:
             self.pending.append(line)
             self.state = FILE_SECTION
 
-    def _on_binary_block_start(self, line: str) -> None:
-        if line.startswith(BINARY_BLOCK_PREFIXES):
-            self.diff.append(line)
-            self.state = BINARY_DATA
+    def _on_binary(self, line: str) -> None:
+        if line.startswith("diff"):
+            self.pending.append(line)
+            self.state = TEXT
         else:
-            # The binary section is over: continue as after a complete hunk.
-            self.hunks_seen += 1
-            self.state = FILE_SECTION
-            self._on_file_section(line)
-
-    def _on_binary_data(self, line: str) -> None:
-        self.diff.append(line)
-        if not line.strip():
-            self.state = BINARY_BLOCK_START
+            self.keep_pending_and(line)
 
     def result(self) -> tuple[str | None, str | None]:
         self.comment.extend(self.pending)

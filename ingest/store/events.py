@@ -67,7 +67,7 @@ class EventLog:
             (
                 self.project_id,
                 category.value,
-                timezone.now(),
+                None,  # dated when written, in this order
                 patch_id,
                 series_id,
                 cover_id,
@@ -86,7 +86,7 @@ class EventLog:
         other.pending, other.stamps = [], {}
 
     def write(self) -> None:
-        pending, stamps = self.pending, self.stamps
+        pending, stamps = dated(self.pending), self.stamps
         self.pending, self.stamps = [], {}
         if self.batch is not None:
             self.batch.queue(pending, stamps)
@@ -99,6 +99,33 @@ class EventLog:
         stored events."""
         if self.batch is not None:
             self.batch.write_events()
+
+
+DATE_INDEX = COLUMNS.index("date")
+ONE_MICROSECOND = datetime.timedelta(microseconds=1)
+_last_event_date: datetime.datetime | None = None
+
+
+def next_event_date() -> datetime.datetime:
+    """Now, but always later than the date given before (in this process)."""
+    global _last_event_date
+    now = timezone.now()
+    if _last_event_date is not None and now <= _last_event_date:
+        now = _last_event_date + ONE_MICROSECOND
+    _last_event_date = now
+    return now
+
+
+def dated(rows: list[tuple]) -> list[tuple]:
+    """The event rows, each given its own increasing date in their order, so that the
+    events of a mail list as Patchwork's signals create them (patch-created,
+    series-created, patch-completed, series-completed), even ordered by date alone."""
+    return [
+        (*row[:DATE_INDEX], next_event_date(), *row[DATE_INDEX + 1 :])
+        if row[DATE_INDEX] is None
+        else row
+        for row in rows
+    ]
 
 
 def merge_stamps(into: Stamps, stamps: Stamps) -> None:

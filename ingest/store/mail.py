@@ -12,7 +12,13 @@ from ingest.store.context import IngestContext
 from ingest.store.covers import is_cover_letter, store_cover
 from ingest.store.events import EventLog
 from ingest.store.incoming import Incoming
-from ingest.store.knowledge import MSGID_LENGTH, load_thread_knowledge, thread_references
+from ingest.store.knowledge import (
+    DROPPED,
+    MSGID_LENGTH,
+    ThreadKnowledge,
+    load_thread_knowledge,
+    thread_references,
+)
 from ingest.store.locking import lock_project, with_retries
 from ingest.store.patches import store_patch
 from ingest.store.result import Outcome, StoreResult
@@ -67,7 +73,7 @@ def _store_in_project(
         else:
             batch.lock_project(project.id)
         knowledge = load_thread_knowledge(project.id, msgid, references)
-        if knowledge.knows(msgid):
+        if knowledge.knows(msgid) and not _forget_if_dropped(project, msgid, knowledge):
             return StoreResult(
                 Outcome.DUPLICATE, reason="Message-ID already stored", project=project
             )
@@ -89,6 +95,20 @@ def _store_in_project(
             )
         incoming.events.write()
         return result
+
+
+def _forget_if_dropped(project: Project, msgid: str, knowledge: ThreadKnowledge) -> bool:
+    """Whether a known Message-ID belongs to a dropped mail only, now forgotten.
+
+    Patchwork stores nothing for a mail it drops, so the same mail delivered again (its
+    parent stored since, its project created) is ingested anew rather than counted as a
+    duplicate; the dropped record goes, and is written again if the mail is dropped again.
+    """
+    if knowledge.kinds(msgid) != {DROPPED}:
+        return False
+    UnattachedMail.objects.filter(project=project, msgid=msgid, status=DROPPED).delete()
+    del knowledge.mails[msgid]
+    return True
 
 
 def _classify_and_store(incoming: Incoming) -> StoreResult:

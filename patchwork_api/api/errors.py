@@ -1,10 +1,12 @@
-"""Error responses: always JSON with a ``detail`` field, never an HTML page or a 500."""
+"""Error responses: JSON with a ``detail`` field (never a 500 page), except the 404 of an
+unrouted URL, which is Django's HTML page as in Patchwork."""
 
 import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -38,9 +40,12 @@ def exception_handler(exc, context):
     return response
 
 
-def not_found(request, exception=None) -> JsonResponse:
-    """Django's 404 handler: JSON for everyone (API clients parse the body)."""
-    return JsonResponse({"detail": "Not found."}, status=404)
+def not_found(request, exception=None) -> HttpResponse:
+    """Django's 404 handler: Django's HTML page (``text/html; charset=utf-8``), as
+    Patchwork answers a URL it does not route (an unknown resource or API version, a
+    route the requested version lacks, a non-numeric id). A view that finds no object
+    answers DRF's JSON 404 instead."""
+    return page_not_found(request, exception or Http404())
 
 
 def server_error(request) -> JsonResponse:

@@ -27,8 +27,6 @@ from patchwork_api import validation
 from patchwork_api.api.versioning import request_version
 from patchwork_api.limits import MAX_FILTER_VALUE_LENGTH
 
-FIRST_REPEATABLE_VERSION = (1, 1)
-
 DATETIME_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})"  # date
     r"(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?"  # optional time
@@ -78,12 +76,11 @@ class MultipleValuesField(forms.Field):
 
 
 class VersionAwareFilterMixin:
-    """Keeps only the last value of a repeated parameter for API 1.0 requests."""
+    """Every value of a repeated parameter counts, in every version: Patchwork's 1.0
+    applies them all too (``?state=a&state=b`` lists both states), whatever its
+    documentation says."""
 
     def values_for_request(self, values: list[str]) -> list[str]:
-        request = getattr(self.parent, "request", None)
-        if values and request_version(request) < FIRST_REPEATABLE_VERSION:
-            return values[-1:]
         return values
 
 
@@ -159,8 +156,9 @@ def parse_id(text: str) -> int:
 
 
 def bracketed_msgid(text: str) -> str:
-    """``msgid`` filter values come without their angle brackets; stored ones have them."""
-    return f"<{text.strip().removeprefix('<').removesuffix('>')}>"
+    """``msgid`` filter values come without their angle brackets; stored ones have them.
+    A value given with its brackets matches nothing, as in Patchwork."""
+    return f"<{text.strip()}>"
 
 
 class SearchFilter(django_filters.Filter):
@@ -270,7 +268,11 @@ class FilterBackend(DjangoFilterBackend):
 
 class OrderFilter(OrderingFilter):
     """``?order=field`` / ``?order=-field``, restricted to the view's ordering_fields;
-    unknown fields are ignored. The primary key breaks ties so pages are stable."""
+    unknown fields are ignored. The primary key breaks ties so pages are stable.
+
+    A view's ``ordering_expressions`` maps an ordering name that is no column to a
+    function ``(descending) -> expression`` that orders by it.
+    """
 
     ordering_param = "order"
 
@@ -279,3 +281,17 @@ class OrderFilter(OrderingFilter):
         if ordering and not any(term.lstrip("-") in ("id", "pk") for term in ordering):
             ordering.append("-id" if ordering[-1].startswith("-") else "id")
         return ordering
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        expressions = getattr(view, "ordering_expressions", {})
+        return queryset.order_by(
+            *(
+                expressions[term.lstrip("-")](term.startswith("-"))
+                if term.lstrip("-") in expressions
+                else term
+                for term in ordering
+            )
+        )

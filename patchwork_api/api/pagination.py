@@ -39,9 +39,10 @@ class LinkHeaderPagination(PageNumberPagination):
 
     The body is the bare list of results. The ``Link`` header reads
     ``<URL>; rel="next", <URL>; rel="prev", <URL>; rel="first", <URL>; rel="last"``,
-    leaving out the entries that do not apply (no Link header at all for a single page).
-    ``first`` and ``last`` carry an explicit ``page=`` so that b4 can count results with
-    ``per_page=1``. ``X-Total-Count`` gives the number of results.
+    leaving out ``next``/``prev`` when they do not apply. ``first`` and ``last`` are always
+    sent, also for a single page or no result (``last`` is then ``page=1``), and carry an
+    explicit ``page=`` so that b4 can count results with ``per_page=1``. ``X-Total-Count``
+    gives the number of results.
     """
 
     page_size = DEFAULT_PER_PAGE
@@ -54,9 +55,7 @@ class LinkHeaderPagination(PageNumberPagination):
 
     def get_headers(self) -> dict[str, str]:
         headers = {"X-Total-Count": str(self.page.paginator.count)}
-        link = self.get_link_header()
-        if link:
-            headers["Link"] = link
+        headers["Link"] = self.get_link_header()
         return headers
 
     def get_link_header(self) -> str:
@@ -68,10 +67,7 @@ class LinkHeaderPagination(PageNumberPagination):
         if previous_url is not None:
             links.append(f'<{previous_url}>; rel="prev"')
         last_page = self.page.paginator.num_pages
-        if last_page > 1:
-            url = self.request.build_absolute_uri()
-            links.append(f'<{replace_query_param(url, self.page_query_param, 1)}>; rel="first"')
-            links.append(
-                f'<{replace_query_param(url, self.page_query_param, last_page)}>; rel="last"'
-            )
+        url = self.request.build_absolute_uri()
+        links.append(f'<{replace_query_param(url, self.page_query_param, 1)}>; rel="first"')
+        links.append(f'<{replace_query_param(url, self.page_query_param, last_page)}>; rel="last"')
         return ", ".join(links)

@@ -5,9 +5,12 @@ Fields added in a later API version are declared once per serializer::
     class Meta:
         versioned_fields = {(1, 1): ("web_url",), (1, 2): ("list_archive_url",)}
 
-and are left out of both representation and input for requests of older versions.
+and are left out of the representation for requests of older versions (writes accept
+them in every version, as Patchwork's do).
 """
 
+from django.urls import reverse as django_reverse
+from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -16,16 +19,29 @@ from patchwork_api.api.versioning import request_version
 
 
 class VersionedModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose fields depend on the request's API version."""
+    """A ModelSerializer whose representation depends on the request's API version.
 
-    def get_fields(self):
-        fields = super().get_fields()
+    As Patchwork, only the representation leaves out the fields of later versions: a
+    write through an older version still accepts (and applies) them.
+    """
+
+    @property
+    def _readable_fields(self):
+        hidden = self.hidden_fields
+        for field in super()._readable_fields:
+            if field.field_name not in hidden:
+                yield field
+
+    @cached_property
+    def hidden_fields(self) -> frozenset[str]:
+        """The fields added after the request's API version."""
         version = request_version(self.context.get("request"))
-        for added_in, names in getattr(self.Meta, "versioned_fields", {}).items():
-            if version < added_in:
-                for name in names:
-                    fields.pop(name, None)
-        return fields
+        return frozenset(
+            name
+            for added_in, names in getattr(self.Meta, "versioned_fields", {}).items()
+            if version < added_in
+            for name in names
+        )
 
     def embedded(self, serializer_class) -> serializers.BaseSerializer:
         """One instance of an embedded serializer for the whole response: building a
@@ -47,25 +63,37 @@ class ApiUrlField(serializers.Field):
 
     ``lookups`` maps URL kwarg names to attribute names of the object (default
     ``{"pk": "pk"}``). The version of the request is kept in the URL, and so is a
-    ``?format=api`` query parameter.
+    ``?format=api`` query parameter; an ``unversioned`` field links ``/api/...`` without
+    either (Patchwork's ``checks`` and ``comments`` links of patches and covers).
     """
 
-    def __init__(self, view_name: str, lookups: dict[str, str] | None = None, **kwargs):
+    def __init__(
+        self,
+        view_name: str,
+        lookups: dict[str, str] | None = None,
+        *,
+        unversioned: bool = False,
+        **kwargs,
+    ):
         kwargs["read_only"] = True
         kwargs["source"] = "*"
         super().__init__(**kwargs)
         self.view_name = view_name
         self.lookups = lookups or {"pk": "pk"}
+        self.unversioned = unversioned
 
     def to_representation(self, instance):
         # Reversed once per serializer (so once per request), then filled per object.
         if not hasattr(self, "_template"):
-            request = self.context.get("request")
-            self._template = build_template(
-                lambda url_kwargs: reverse(self.view_name, kwargs=url_kwargs, request=request),
-                list(self.lookups),
-            )
+            self._template = build_template(self._reverse, list(self.lookups))
         return self._template.fill([getattr(instance, attr) for attr in self.lookups.values()])
+
+    def _reverse(self, url_kwargs: dict) -> str:
+        request = self.context.get("request")
+        if not self.unversioned:
+            return reverse(self.view_name, kwargs=url_kwargs, request=request)
+        path = django_reverse(self.view_name, kwargs=url_kwargs)
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class EmbeddedRelatedField(serializers.PrimaryKeyRelatedField):

@@ -25,6 +25,9 @@ UNVERSIONED_EXTRAS = {
 class IndexView(APIView):
     """Paths to the resource lists of this API version."""
 
+    # the OPTIONS description (and name) Patchwork answers
+    description = ""
+
     def get(self, request, *args, **kwargs):
         resources = dict(INDEX_RESOURCES)
         if request.version is None:

@@ -10,6 +10,7 @@ from covers.models import CoverComment
 from events.models import Event
 from series.models import Series
 from tests.api.schema import validate_response
+from tests.api.unrouted import assert_unrouted_404
 from tests.factories import (
     BASE_DATE,
     CoverCommentFactory,
@@ -91,18 +92,18 @@ def test_list_links(api_client, comment):
     assert shown["url"] == (
         f"http://testserver/api/covers/{comment.cover_id}/comments/{comment.pk}/"
     )
-    assert shown["web_url"] == (
-        f"http://testserver/project/{linkname}/cover/cover@example.org/#{comment.pk}"
-    )
+    # as Patchwork: /comment/<id>/, which redirects to the cover's page at the comment
+    assert shown["web_url"] == f"http://testserver/comment/{comment.pk}/"
+    redirect = api_client.get(shown["web_url"])
+    assert redirect.status_code == 302
+    assert redirect["Location"] == f"/project/{linkname}/cover/cover@example.org/#{comment.pk}"
     assert shown["list_archive_url"] == "https://lore/r/reply@example.org"
     assert shown["addressed"] is None
 
 
 def test_list_is_absent_from_1_0(api_client, comment):
-    """API 1.0 had no comment endpoints."""
-    response = api_client.get(list_url(comment.cover, "1.0"))
-    assert response.status_code == 404
-    assert "detail" in response.json()
+    """API 1.0 had no comment endpoints: Django's HTML 404, as Patchwork (no route)."""
+    assert_unrouted_404(api_client.get(list_url(comment.cover, "1.0")))
 
 
 @pytest.mark.parametrize("version", COMMENT_LIST_VERSIONS)
@@ -163,9 +164,8 @@ def test_detail_without_slash(api_client, comment):
 
 @pytest.mark.parametrize("version", ["1.0", "1.1", "1.2"])
 def test_detail_is_absent_before_1_3(api_client, comment, version):
-    response = api_client.get(detail_url(comment, version))
-    assert response.status_code == 404
-    validate_response(response, path=f"/api/{version}/covers/1", method="GET")
+    """Comment details came in 1.3: before, Django's HTML 404, as Patchwork (no route)."""
+    assert_unrouted_404(api_client.get(detail_url(comment, version)))
 
 
 def test_detail_of_another_covers_comment(api_client, comment):

@@ -88,7 +88,7 @@ def test_unconvertible_digits_in_paths_are_404(api_client, rows, value):
     """Regression (item 2): ``/api/1.3/projects/²/`` was a 500."""
     response = api_client.get(f"/api/1.3/projects/{value}/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "No project matches the given query."}
+    assert response.json() == {"detail": "No Project matches the given query."}
 
 
 @pytest.mark.parametrize("value", ["²", "①", " ²", "1²"])

@@ -16,6 +16,7 @@ from tests.api.conftest import (
     versions_from,
 )
 from tests.api.schema import validate_response
+from tests.api.unrouted import assert_unrouted_404
 from tests.factories import (
     BASE_DATE,
     PatchCommentFactory,
@@ -73,8 +74,12 @@ def test_list_fields_per_version(api_client, comment, version):
 
 def test_list_values(api_client, comment):
     [item] = get_valid(api_client, comments_path(comment.patch)).json()
-    assert item["web_url"] == (
-        f"http://testserver/project/netdev/patch/{comment.patch.msgid[1:-1]}/#{comment.pk}"
+    # as Patchwork: /comment/<id>/, which redirects to the patch's page at the comment
+    assert item["web_url"] == f"http://testserver/comment/{comment.pk}/"
+    redirect = api_client.get(item["web_url"])
+    assert redirect.status_code == 302
+    assert redirect["Location"] == (
+        f"/project/netdev/patch/{comment.patch.msgid[1:-1]}/#{comment.pk}"
     )
     assert item["list_archive_url"] == "https://lore.example.org/r/reply@example.org"
     assert item["url"] == (
@@ -94,10 +99,8 @@ def test_fields_added_in_later_versions(api_client, comment, field, first_versio
 
 
 def test_list_is_not_in_1_0(api_client, comment):
-    """Patchwork added comment endpoints in API 1.1."""
-    response = api_client.get(comments_path(comment.patch, "1.0"))
-    assert response.status_code == 404
-    assert "detail" in response.json()
+    """Patchwork added comment endpoints in API 1.1: 1.0 answers Django's HTML 404."""
+    assert_unrouted_404(api_client.get(comments_path(comment.patch, "1.0")))
 
 
 def test_list_empty(api_client, patch):

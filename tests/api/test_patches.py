@@ -148,12 +148,15 @@ def test_patch_without_series(api_client, patch):
     assert get_valid(api_client, patch_path(patch)).json()["series"] == []
 
 
-def test_pull_request_has_strings_for_diff_and_hash(api_client):
-    """Strict clients need strings where the schema says string."""
+def test_pull_request_without_diff_has_null_diff_and_hash(api_client):
+    """As Patchwork: a pull request without a diff has ``diff: null`` and ``hash: null``,
+    in the detail and (``hash``) in the list."""
     patch = PatchFactory(diff=None, hash=None, pull_url="git://example.org/repo.git main")
     data = api_client.get(patch_path(patch)).json()
-    assert (data["diff"], data["hash"]) == ("", "")
+    assert (data["diff"], data["hash"]) == (None, None)
     assert data["pull_url"] == "git://example.org/repo.git main"
+    (listed_patch,) = api_client.get(api_path("api-patch-list")).json()
+    assert listed_patch["hash"] is None
 
 
 def test_detail_unknown_is_json_404(api_client, version):
@@ -172,7 +175,21 @@ def test_urls_keep_the_version(api_client, patch):
     data = get_valid(api_client, patch_path(patch, "1.2")).json()
     assert data["url"].startswith("http://testserver/api/1.2/patches/")
     assert data["project"]["url"].startswith("http://testserver/api/1.2/projects/")
-    assert data["checks"].startswith("http://testserver/api/1.2/patches/")
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.3", None])
+def test_checks_and_comments_links_are_unversioned_without_format(api_client, patch, version):
+    """As Patchwork: ``checks`` and ``comments`` are the unversioned
+    ``/api/patches/<id>/checks/`` and ``/comments/``, never with ``?format=``, in lists,
+    details and update answers."""
+    checks = f"http://testserver/api/patches/{patch.pk}/checks/"
+    comments = f"http://testserver/api/patches/{patch.pk}/comments/"
+    detail = api_client.get(patch_path(patch, version), {"format": "json"}).json()
+    listed = api_client.get(api_path("api-patch-list", version), {"format": "json"}).json()
+    listed_patch = listed[0]
+    for shown in (detail, listed_patch):
+        assert shown["checks"] == checks
+        assert shown["comments"] == comments
 
 
 # --- filters --------------------------------------------------------------------------
@@ -233,12 +250,13 @@ def test_filter_state_repeated(api_client, version):
     assert sorted(ids_of(response)) == sorted([new.pk, review.pk])
 
 
-def test_filter_state_repeated_in_1_0_uses_the_last(api_client):
-    """API 1.0 had no repeatable filters: the last value counts."""
+def test_filter_state_repeated_in_1_0_uses_every_value(api_client):
+    """As Patchwork (whatever its documentation says): API 1.0 applies every value of a
+    repeated filter."""
     new = PatchFactory()
-    PatchFactory(state=State.objects.get(slug="under-review"))
+    review = PatchFactory(state=State.objects.get(slug="under-review"))
     path = api_path("api-patch-list", "1.0") + "?state=under-review&state=new"
-    assert ids_of(get_valid(api_client, path)) == [new.pk]
+    assert ids_of(get_valid(api_client, path)) == [new.pk, review.pk]
 
 
 @pytest.mark.parametrize(
@@ -250,8 +268,10 @@ def test_filter_archived(api_client, value, expected):
     assert listed(api_client, {"archived": value}) == [patches[expected].pk]
 
 
-def test_filter_archived_invalid_gives_nothing(api_client, patch):
-    assert listed(api_client, {"archived": "perhaps"}) == []
+def test_filter_archived_invalid_is_ignored(api_client, patch):
+    """As Patchwork: an invalid ``?archived=`` value leaves the list unfiltered."""
+    archived = PatchFactory(archived=True)
+    assert listed(api_client, {"archived": "perhaps"}) == [patch.pk, archived.pk]
 
 
 @pytest.mark.parametrize("version", versions_from("1.2"))
@@ -276,7 +296,8 @@ def test_filter_msgid(api_client, version):
     patch = PatchFactory(msgid="<20240101.1234@example.org>")
     PatchFactory()
     assert listed(api_client, {"msgid": "20240101.1234@example.org"}, version) == [patch.pk]
-    assert listed(api_client, {"msgid": "<20240101.1234@example.org>"}, version) == [patch.pk]
+    # as Patchwork: the value is bracketed as given, so one with brackets matches nothing
+    assert listed(api_client, {"msgid": "<20240101.1234@example.org>"}, version) == []
     assert listed(api_client, {"msgid": "fishfish@fish.fish"}, version) == []
 
 
@@ -374,6 +395,19 @@ def test_ordering_by_archived_then_id(api_client):
     assert listed(api_client, {"order": "-archived"}) == [archived.pk, open_patch.pk]
 
 
+def test_ordering_by_check(api_client):
+    """Patchwork's ``?order=check`` orders by the patches' checks (ids): each patch once,
+    where it first appears in Patchwork's list (by its first check ascending, its last
+    check descending; patches without checks last ascending, first descending)."""
+    late, early, unchecked = PatchFactory.create_batch(3)
+    user = UserFactory()
+    CheckFactory(patch=early, user=user, context="a")
+    CheckFactory(patch=late, user=user, context="a")
+    CheckFactory(patch=early, user=user, context="b")
+    assert listed(api_client, {"order": "check"}) == [early.pk, late.pk, unchecked.pk]
+    assert listed(api_client, {"order": "-check"}) == [unchecked.pk, early.pk, late.pk]
+
+
 def test_pagination_keeps_the_filters(api_client, project):
     PatchFactory.create_batch(3, project=project)
     response = get_valid(
@@ -388,10 +422,23 @@ def test_pagination_keeps_the_filters(api_client, project):
     )
 
 
-def test_single_page_has_no_link_header(api_client, patch):
+def test_single_page_still_has_first_and_last_links(api_client, patch):
+    """As Patchwork: a list of one page still sends ``first`` and ``last`` (both page 1)."""
     response = get_valid(api_client, api_path("api-patch-list"))
-    assert "Link" not in response
+    base = "http://testserver/api/patches/"
+    assert response["Link"] == f'<{base}?page=1>; rel="first", <{base}?page=1>; rel="last"'
     assert response["X-Total-Count"] == "1"
+
+
+def test_empty_list_links_first_and_last_to_page_one(api_client, project):
+    """As Patchwork: an empty list sends ``first`` and ``last`` with ``page=1``."""
+    response = get_valid(api_client, api_path("api-patch-list", "1.1"), {"project": "nothing"})
+    assert response.json() == []
+    base = "http://testserver/api/1.1/patches/"
+    assert response["Link"] == (
+        f'<{base}?page=1&project=nothing>; rel="first", '
+        f'<{base}?page=1&project=nothing>; rel="last"'
+    )
 
 
 # --- updates --------------------------------------------------------------------------
@@ -632,7 +679,8 @@ def test_related_remove(client_as, maintainer, three_patches):
     client.patch(patch_path(first), {"related": [second.pk, third.pk]}, format="json")
     response = client.patch(patch_path(first), {"related": []}, format="json")
     assert response.status_code == 200
-    assert response.json()["related"] == []
+    # as Patchwork: a partial update's answer leaves ``related`` out without a relation
+    assert "related" not in response.json()
     assert related_ids(client, second) == [third.pk]
 
 
@@ -673,13 +721,20 @@ def test_related_invalid(client_as, maintainer, patch, related):
     assert "related" in response.json()
 
 
-def test_related_ignored_before_1_2(client_as, maintainer, three_patches):
+def test_related_applied_through_older_versions(client_as, maintainer, three_patches):
+    """As Patchwork: a write through 1.0/1.1 still applies ``related`` (a 1.2 field); the
+    answer shows only the version's fields."""
     first, second, _third = three_patches
     response = client_as(maintainer).patch(
         patch_path(first, "1.1"), {"related": [second.pk]}, format="json"
     )
     assert response.status_code == 200
-    assert not PatchRelation.objects.exists()
+    assert "related" not in response.json()
+    assert "list_archive_url" not in response.json()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.related_id is not None
+    assert first.related_id == second.related_id
 
 
 # --- query counts and the browsable API -----------------------------------------------
@@ -818,3 +873,72 @@ def test_odd_update_bodies_are_400(client_as, maintainer, patch, method, body):
     assert response.status_code == 400, response.content
     patch.refresh_from_db()
     assert patch.state.slug == "new"
+
+
+# --- Patchwork parity of updates (issue 10) -------------------------------------------
+
+
+def test_partial_update_omits_related_without_relation_but_get_and_put_show_it(
+    client_as, maintainer, patch
+):
+    """As Patchwork: PATCH's answer leaves ``related`` out when the patch has no
+    relation; GET and PUT show ``[]``."""
+    client = client_as(maintainer)
+    response = client.patch(patch_path(patch), {"archived": True}, format="json")
+    assert response.status_code == 200, response.content
+    assert "related" not in response.json()
+    assert client.get(patch_path(patch)).json()["related"] == []
+    body = {"state": patch.state.slug, "delegate": None, "archived": False, "commit_ref": None}
+    response = client.put(patch_path(patch), body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["related"] == []
+
+
+def test_related_ordered_by_patch_date(client_as, maintainer, project):
+    """As Patchwork: a patch's ``related`` patches are ordered by their date."""
+    first, second, third = PatchFactory.create_batch(3, project=project)
+    Patch.objects.filter(pk=second.pk).update(date=third.date + datetime.timedelta(hours=1))
+    client = client_as(maintainer)
+    client.patch(patch_path(first), {"related": [second.pk, third.pk]}, format="json")
+    shown = client.get(patch_path(first)).json()["related"]
+    assert [other["id"] for other in shown] == [third.pk, second.pk]
+
+
+def test_pull_url_writable_by_those_who_may_change_the_patch(client_as, maintainer, patch):
+    """As Patchwork: ``pull_url`` is writable (by those who may change the patch)."""
+    url = "git://example.org/repo.git for-next"
+    response = client_as(maintainer).patch(patch_path(patch), {"pull_url": url}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["pull_url"] == url
+    patch.refresh_from_db()
+    assert patch.pull_url == url
+    other = client_as(UserFactory()).patch(patch_path(patch), {"pull_url": "x"}, format="json")
+    assert other.status_code == 403
+    patch.refresh_from_db()
+    assert patch.pull_url == url
+
+
+def test_relation_events_come_before_the_state_event(client_as, maintainer, three_patches):
+    """As Patchwork records them: within one PATCH, the relation events come before the
+    state event."""
+    first, second, _third = three_patches
+    response = client_as(maintainer).patch(
+        patch_path(first), {"related": [second.pk], "state": "accepted"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    categories = list(
+        Event.objects.filter(patch=first).order_by("date", "id").values_list("category", flat=True)
+    )
+    assert categories[-2:] == ["patch-relation-changed", "patch-state-changed"]
+
+
+def test_relation_events_of_the_other_patches_come_first(client_as, maintainer, project):
+    """As Patchwork records them: relating patch A to B records B's relation event, then
+    A's (the patch written to last)."""
+    first, second = PatchFactory.create_batch(2, project=project)
+    response = client_as(maintainer).patch(
+        patch_path(second), {"related": [first.pk]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    events = Event.objects.filter(category="patch-relation-changed").order_by("date", "id")
+    assert [event.patch_id for event in events] == [first.pk, second.pk]

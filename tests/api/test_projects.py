@@ -227,20 +227,33 @@ def test_update_null_archive_format_clears_it(client_as, maintainer):
     assert project.list_archive_url_format == ""
 
 
-def test_show_dependencies_writable_from_1_4_only(client_as, project, maintainer):
+def test_later_fields_written_through_older_versions(client_as, project, maintainer):
+    """As Patchwork: a write through an older version still applies the fields of later
+    versions (1.2 URL formats, 1.4 ``show_dependencies``); the answer shows only the
+    version's fields."""
     client = client_as(maintainer)
     response = client.patch(
-        api_path("api-project-detail", "1.3", pk=project.pk), {"show_dependencies": True}
+        api_path("api-project-detail", "1.1", pk=project.pk),
+        {
+            "show_dependencies": True,
+            "list_archive_url_format": "https://lore.example.org/r/{}",
+            "commit_url_format": "https://git.example.org/c/{}",
+        },
     )
-    assert response.status_code == 200
-    project.refresh_from_db()
-    assert project.show_dependencies is False
-    response = client.patch(
-        api_path("api-project-detail", "1.4", pk=project.pk), {"show_dependencies": "True"}
-    )
-    assert response.status_code == 200
+    assert response.status_code == 200, response.content
+    assert "show_dependencies" not in response.json()
+    assert "commit_url_format" not in response.json()
     project.refresh_from_db()
     assert project.show_dependencies is True
+    assert project.list_archive_url_format == "https://lore.example.org/r/{}"
+    assert project.commit_url_format == "https://git.example.org/c/{}"
+    response = client.patch(
+        api_path("api-project-detail", "1.4", pk=project.pk), {"show_dependencies": "False"}
+    )
+    assert response.status_code == 200
+    assert response.json()["show_dependencies"] is False
+    project.refresh_from_db()
+    assert project.show_dependencies is False
 
 
 def test_update_read_only_fields_are_ignored(client_as, project, maintainer):

@@ -45,7 +45,8 @@ def listed_ids(client, params: dict, version: str | None = None) -> list[int]:
 
 @pytest.fixture
 def project():
-    return ProjectFactory(linkname="netdev")
+    """A project that shows series dependencies (API 1.4)."""
+    return ProjectFactory(linkname="netdev", show_dependencies=True)
 
 
 def make_series(project=None, *, patches: int = 2, **kwargs) -> Series:
@@ -343,3 +344,42 @@ def test_odd_filter_values_never_fail(api_client, project, value):
         response = api_client.get(api_url("api-series-list"), {parameter: value})
         assert response.status_code == 200, (parameter, response.content)
         validate_response(response)
+
+
+@pytest.mark.parametrize("version", ["1.4", None])
+def test_dependencies_only_where_the_project_shows_them(api_client, project, version):
+    """As Patchwork: ``dependencies``/``dependents`` are present only when the series'
+    project has ``show_dependencies`` on, decided for each series of a list."""
+    hidden_project = ProjectFactory(show_dependencies=False)
+    shown_first = make_series(project)
+    hidden = make_series(hidden_project)
+    shown_last = make_series(project)
+    listed = {
+        series["id"]: series
+        for series in get_json(api_client, api_url("api-series-list", version)).json()
+    }
+    assert listed[shown_first.pk]["dependencies"] == []
+    assert "dependencies" not in listed[hidden.pk]
+    assert "dependents" not in listed[hidden.pk]
+    assert listed[shown_last.pk]["dependents"] == []
+    detail = get_json(api_client, api_url("api-series-detail", version, pk=hidden.pk)).json()
+    assert "dependencies" not in detail
+    assert "dependents" not in detail
+
+
+def test_embedded_series_keys_in_patchworks_order(api_client, project):
+    """As Patchwork: an embedded series' keys are id, url, web_url, date, name, version,
+    mbox (byte-for-byte clients compare them)."""
+    series = make_series(project, patches=1)
+    response = api_client.get(api_url("api-patch-list"))
+    (patch,) = [item for item in response.json() if item["series"]]
+    assert list(patch["series"][0]) == [
+        "id",
+        "url",
+        "web_url",
+        "date",
+        "name",
+        "version",
+        "mbox",
+    ]
+    assert patch["series"][0]["id"] == series.pk

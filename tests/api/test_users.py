@@ -222,3 +222,17 @@ def test_browsable_api(client_as, user, version):
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/html")
     assert b"<form" in response.content
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1", "1.2", "1.4", None])
+def test_put_without_settings_is_400_and_changes_nothing(client_as, user, version):
+    """As Patchwork: ``settings`` is required by PUT (in every version); without it the
+    answer is 400 ``{"settings": ["This field is required."]}`` and nothing changes."""
+    first_name = user.first_name
+    response = client_as(user).put(
+        api_path("api-user-detail", version, pk=user.pk), {"first_name": "Put"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"settings": ["This field is required."]}
+    user.refresh_from_db()
+    assert user.first_name == first_name

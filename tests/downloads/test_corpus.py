@@ -140,3 +140,39 @@ def test_dev_list_patches_carry_authors_and_review_trailers(client, tmp_path):
         for trailer in given_trailers.get(entry["msgid"], []):
             assert trailer in message.splitlines(), (entry["msgid"], trailer)
     check_submissions(client, "dev", tmp_path)
+
+
+# Patch 973 of the dev-list (an RFC patch with three trailer replies) as Patchwork 644cef7c
+# serves /patch/973/mbox/ for it, byte for byte: the mail's headers copied verbatim (folded
+# Received and List-* lines, its own MIME-Version after the generated one), the replies'
+# trailers right after the commit message, the notes after "---", then the diff.
+PATCH_973_THREAD = (
+    "<20210724084730.1014138-1-stephen@that.guru>",
+    "<20210724091009.GE86791@gmail.com>",
+    "<20210724092702.GE6428@that.guru>",
+    "<20210724095949.GB65676@gmail.com>",
+    "<20210724172519.GF30360@offtopica.uk>",
+)
+
+
+def test_patch_mbox_is_patchworks_byte_for_byte(client):
+    expected = (Path(__file__).parent / "data" / "patchwork-patch-973.mbox").read_bytes()
+    ProjectFactory(linkname="dev", listid=LIST_ID, listemail="dev@example.org")
+    thread = {}
+    for raw in Archive(shared_path("corpus", "dev-list.mbox.xz")).messages():
+        msgid = email.message_from_bytes(raw.split(b"\n\n", 1)[0])["Message-Id"]
+        if msgid and msgid.strip() in PATCH_973_THREAD:
+            thread[msgid.strip()] = raw
+    for msgid in PATCH_973_THREAD:
+        call_command("parsemail", stdin=io.BytesIO(thread[msgid]))
+    patch = Patch.objects.get(msgid=PATCH_973_THREAD[0])
+
+    response = client.get(links.patch_mbox_url(None, "dev", patch.msgid))
+
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        "attachment; filename=RFC-tox-Add-missing-typing-stubs.patch"
+    )
+    assert response.content == expected.replace(
+        b"X-Patchwork-Id: 973\n", f"X-Patchwork-Id: {patch.id}\n".encode()
+    )

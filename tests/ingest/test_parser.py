@@ -668,37 +668,44 @@ BINARY_DIFF = (
 )
 
 
-def test_git_binary_patch_is_kept_whole():
+def test_git_binary_section_runs_to_the_next_diff_line_as_in_patchwork():
+    # Patchwork keeps every line after "GIT binary patch" in the diff until a line starts
+    # with "diff": a trailing signature of the last file included.  The hash counts the
+    # "-- " line, as Patchwork's does ("pwclient update -h" finds the patch by it).
     parsed = parse_mail(build_mail("Add an image.\n---\n" + BINARY_DIFF + "-- \n2.35.3\n"))
-    assert parsed.diff == BINARY_DIFF
+    assert parsed.diff == BINARY_DIFF + "-- \n2.35.3\n\n"
     assert parsed.content == "Add an image.\n---"
+    assert parsed.hash == "28bbf89195af1c065a2ebbfbdfaf0ee9dfe8296e"
 
 
 @pytest.mark.parametrize(
     ("name", "hash_"),
     [
-        ("0025-git-add-binary-file.mbox", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
-        # Only the text file's lines count: "--- a/dev/null", "+++ b/" (the path has no
-        # directory to strip, so nothing is left), "@@ -0 +3 @@" and three "+" lines.
+        # The hashes Patchwork 644cef7c stored for these mails (patches 1527-1529 of the
+        # shared Patchwork database): the signature after the binary data is hashed.
+        ("0025-git-add-binary-file.mbox", "28bbf89195af1c065a2ebbfbdfaf0ee9dfe8296e"),
         ("0026-git-add-mixed-binary-text-files.mbox", "729b1ccd5c3d4e3d7aa012fd7216678d9d79cd3f"),
-        ("0027-git-modify-binary-file.mbox", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
+        ("0027-git-modify-binary-file.mbox", "28bbf89195af1c065a2ebbfbdfaf0ee9dfe8296e"),
     ],
 )
 def test_git_binary_mails(name, hash_):
     parsed = parse_mail(read_testdata_mail(name))
     assert "GIT binary patch\nliteral " in parsed.diff
     assert "\nliteral 0\nHcmV?d00001\n" in parsed.diff
-    assert "2.35.3" not in parsed.diff
     assert parsed.hash == hash_
 
 
-def test_mixed_binary_and_text_diff_keeps_both():
+def test_diff_line_after_binary_data_reopens_text_so_the_index_line_is_comment():
+    # After a binary section the "diff" line starts over as in the message text: the
+    # next file's extended header lines go to the comment, as Patchwork stores them.
     parsed = parse_mail(read_testdata_mail("0026-git-add-mixed-binary-text-files.mbox"))
     assert parsed.diff.index("GIT binary patch") < parsed.diff.index("diff --git quit.sh")
+    assert "HcmV?d00001\n\ndiff --git quit.sh quit.sh\n--- /dev/null\n" in parsed.diff
     assert parsed.diff.endswith("+exit 1\n")
+    assert parsed.content.endswith("\n\nnew file mode 100644\nindex 0000000..f5f929a")
 
 
-def test_binary_files_differ_line_is_part_of_the_diff():
+def test_binary_files_differ_line_joins_the_diff_through_the_next_header_line():
     diff = (
         "diff --git a/logo.png b/logo.png\n"
         "index 1111111..2222222 100644\n"
@@ -707,6 +714,18 @@ def test_binary_files_differ_line_is_part_of_the_diff():
     parsed = parse_mail(build_mail("New logo.\n" + diff + ADD_LINE_DIFF))
     assert parsed.diff == diff + ADD_LINE_DIFF
     assert parsed.content == "New logo."
+
+
+def test_binary_files_differ_without_a_text_file_is_no_diff():
+    # Two header lines only: no second extended header line or "---" confirms a diff.
+    diff = (
+        "diff --git a/logo.png b/logo.png\n"
+        "index 1111111..2222222 100644\n"
+        "Binary files a/logo.png and b/logo.png differ\n"
+    )
+    parsed = parse_mail(build_mail("New logo.\n" + diff))
+    assert parsed.diff is None
+    assert parsed.content == "New logo.\n" + diff.strip()
 
 
 def test_mercurial_patches():

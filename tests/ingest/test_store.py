@@ -9,6 +9,7 @@ from covers.models import Cover, CoverComment
 from events.models import Event
 from ingest.message import Author
 from ingest.models import UnattachedMail
+from ingest.parser import parse_mail
 from ingest.store import IngestContext, Outcome, flush_waiting, store_mail
 from patches.models import Patch, PatchComment, PatchTag, State
 from people.models import Person
@@ -178,9 +179,8 @@ class TestDuplicates:
         [
             {},
             {"subject": "[PATCH 0/2] cover", "diff": None},
-            {"subject": "[ANNOUNCE] dropped", "diff": None},
         ],
-        ids=["patch", "cover", "dropped"],
+        ids=["patch", "cover"],
     )
     def test_the_same_message_id_twice_changes_nothing(self, project, fields):
         mail = ParsedMailFactory(**fields)
@@ -191,6 +191,56 @@ class TestDuplicates:
 
         assert result.kind == Outcome.DUPLICATE
         assert (Patch.objects.count(), Cover.objects.count(), Event.objects.count()) == counts
+
+    def test_a_dropped_mail_delivered_again_is_dropped_again_not_a_duplicate(self, project):
+        mail = ParsedMailFactory(subject="[ANNOUNCE] dropped", diff=None)
+        store_mail(mail)
+
+        result = store_mail(mail)
+
+        assert result.kind == Outcome.DROPPED
+        assert UnattachedMail.objects.get().status == "dropped"
+        assert not Patch.objects.exists()
+        assert not Cover.objects.exists()
+
+    def test_a_dropped_reply_delivered_again_after_its_parent_is_stored(self, project):
+        """Patchwork drops a reply whose parent is unknown and stores it when it comes again;
+        ours waits, and a reply given up on is stored when delivered again (issue 10, 22)."""
+        patch_mail = ParsedMailFactory()
+        reply = reply_to(patch_mail)
+        store_mail(reply)
+        flush_waiting()
+        assert UnattachedMail.objects.get().status == "dropped"
+        store_mail(patch_mail)
+        assert not PatchComment.objects.exists()
+
+        result = store_mail(reply)
+
+        assert result.kind == Outcome.COMMENT
+        assert PatchComment.objects.get().patch.msgid == patch_mail.msgid
+        assert not UnattachedMail.objects.exists()
+        assert store_mail(reply).kind == Outcome.DUPLICATE
+
+    def test_a_mail_dropped_for_want_of_a_project_is_stored_once_the_project_exists(self):
+        mail = ParsedMailFactory(list_id="later.example.org")
+        assert store_mail(mail).kind == Outcome.DROPPED
+        ProjectFactory(listid="later.example.org")
+
+        assert store_mail(mail).kind == Outcome.PATCH
+
+    def test_a_reply_to_a_dropped_mail_delivered_again_after_the_mail_became_a_patch(
+        self, project
+    ):
+        """A dropped mail's replies were dropped at once; both are stored when resent."""
+        first = ParsedMailFactory(subject="[ANNOUNCE] dropped", diff=None)
+        reply = reply_to(first)
+        store_mail(first)
+        assert store_mail(reply).kind == Outcome.DROPPED
+        first.diff = SAMPLE_DIFF
+        first.subject = "[PATCH] now with a diff"
+
+        assert store_mail(first).kind == Outcome.PATCH
+        assert store_mail(reply).kind == Outcome.COMMENT
 
     def test_a_comment_twice_is_stored_once(self, project):
         patch_mail = ParsedMailFactory()
@@ -226,6 +276,28 @@ class TestPeople:
         store_mail(ParsedMailFactory(author=author(None, "jo@example.org")))
 
         assert Person.objects.get().name == "New Name"
+
+    @pytest.mark.parametrize(
+        ("sender", "name"),
+        [
+            ("jo@example.org", None),
+            ("<jo@example.org>", ""),
+            ('"" <jo@example.org>', ""),
+            ("Jo Doe <jo@example.org>", "Jo Doe"),
+        ],
+    )
+    def test_a_sender_without_display_name_is_stored_as_patchwork_stores_it(
+        self, project, sender, name
+    ):
+        """Patchwork: a bare address gives the name None (null), an empty display part ""."""
+        raw = (
+            f"Message-Id: <n@example.org>\nFrom: {sender}\nSubject: [PATCH] x\n"
+            f"List-Id: <{LIST_ID}>\n\nText.\n---\n{SAMPLE_DIFF}"
+        ).encode()
+
+        store_mail(parse_mail(raw))
+
+        assert Person.objects.get().name == name
 
     def test_a_list_rewritten_from_is_traced_back_to_the_sender(self, project):
         mail = ParsedMailFactory(author=author("Jo via Dev", "dev@example.org"))
@@ -484,6 +556,19 @@ class TestEvents:
             "series-completed",
         ]
         assert not Event.objects.exclude(actor=None).exists()
+
+    def test_events_of_a_mail_have_distinct_increasing_dates(self, project):
+        """As Patchwork records them: each event of a mail has its own date, increasing
+        in creation order (patch-created, series-created, patch-completed,
+        series-completed), so ordering by date alone lists them in that order."""
+        store_mail(ParsedMailFactory())
+
+        by_id = list(Event.objects.filter(project=project).order_by("id"))
+        dates = [event.date for event in by_id]
+        assert dates == sorted(dates)
+        assert len(set(dates)) == len(dates)
+        by_date = Event.objects.filter(project=project).order_by("date")
+        assert [event.category for event in by_date] == [event.category for event in by_id]
 
     def test_a_series_with_its_cover_letter(self, project):
         cover = ParsedMailFactory(subject="[PATCH 0/2] two", diff=None)
