@@ -52,6 +52,11 @@ def text_or_empty(value: str | None) -> str:
     return value or ""
 
 
+def text_or_null(value: str | None) -> str | None:
+    """A pull request's ``hash`` and ``diff``: null when it has none, as Patchwork."""
+    return value or None
+
+
 def first_of(value: Any, fallback: Any) -> Any:
     return value or fallback
 
@@ -187,8 +192,8 @@ SERIES_EMBEDDED_FIELDS = (
         suffix_columns=("id",),
         since=V1_1,
     ),
-    col("name"),
     date(),
+    col("name"),
     col("version"),
     WebUrl(key="mbox", route="series-mbox", kwargs=(("series_id", "id"),)),
 )
@@ -230,7 +235,7 @@ PATCH_LIST = Shape(
         col("pull_url"),
         col("state", "state__slug"),
         col("archived"),
-        Fn(key="hash", columns=("hash",), fn=text_or_empty),
+        Fn(key="hash", columns=("hash",), fn=text_or_null),
         Embed(key="submitter", path="submitter", shape=PERSON_EMBEDDED),
         Embed(key="delegate", path="delegate", shape=USER_EMBEDDED),
         PATCH_MBOX,
@@ -240,15 +245,19 @@ PATCH_LIST = Shape(
             route="api-patch-comment-list",
             kwargs=(("patch_id", "id"),),
             since=V1_1,
+            unversioned=True,
         ),
         Extra(key="check", column="id", loader=load_check_states, default=PENDING_LABEL),
-        ApiUrl(key="checks", route="api-check-list", kwargs=(("patch_id", "id"),)),
+        ApiUrl(
+            key="checks", route="api-check-list", kwargs=(("patch_id", "id"),), unversioned=True
+        ),
         Fn(key="tags", columns=(), fn=dict),
         Children(
             key="related",
             column="related_id",
             shape=PATCH_EMBEDDED,
             child_column="related_id",
+            order=("date", "id"),
             exclude_self=True,
             since=V1_2,
         ),
@@ -262,7 +271,7 @@ PATCH_DETAIL = Shape(
         *PATCH_LIST.fields,
         Fn(key="headers", columns=("headers",), fn=headers_as_dict),
         Fn(key="content", columns=("content",), fn=text_or_empty),
-        Fn(key="diff", columns=("diff",), fn=text_or_empty),
+        Fn(key="diff", columns=("diff",), fn=text_or_null),
         Fn(key="prefixes", columns=("name",), fn=subject_prefixes),
     ),
     "patch-detail",
@@ -287,6 +296,7 @@ COVER_LIST = Shape(
             route="api-cover-comment-list",
             kwargs=(("cover_id", "id"),),
             since=V1_1,
+            unversioned=True,
         ),
     ),
     "cover-list",
@@ -323,6 +333,7 @@ def series_url_list(key: str, parent: str, child: str) -> Children:
         order=(child,),
         through=(SeriesDependencies, parent, child),
         since=V1_4,
+        only_if="project__show_dependencies",
     )
 
 
@@ -379,12 +390,9 @@ CHECK_EMBEDDED = Shape(
 )
 
 
-def comment_anchor(parent_url: str, comment_id: int) -> str:
-    return f"{parent_url}#{comment_id}"
-
-
-def comment_embedded(model, parent: str, kind: str, route: str) -> Shape:
-    """A patch or cover comment as embedded in event payloads."""
+def comment_embedded(model, parent: str, route: str) -> Shape:
+    """A patch or cover comment as embedded in event payloads (exactly these fields, as
+    Patchwork); its web page is ``/comment/<id>/``."""
     return Shape(
         model,
         (
@@ -396,16 +404,7 @@ def comment_embedded(model, parent: str, kind: str, route: str) -> Shape:
                 since=V1_3,
             ),
             WebUrl(
-                key="web_url",
-                route=f"{kind}-detail",
-                kwargs=(
-                    ("linkname", f"{parent}__project__linkname"),
-                    ("msgid", f"{parent}__msgid"),
-                ),
-                convert=BRACKETS,
-                fn=comment_anchor,
-                fn_columns=("id",),
-                since=V1_1,
+                key="web_url", route="comment-redirect", kwargs=(("comment_id", "id"),), since=V1_1
             ),
             col("msgid"),
             Fn(
@@ -415,18 +414,13 @@ def comment_embedded(model, parent: str, kind: str, route: str) -> Shape:
                 since=V1_2,
             ),
             date(),
-            Fn(key="name", columns=("headers",), fn=subject_from_headers),
         ),
         f"{parent}-comment",
     )
 
 
-PATCH_COMMENT_EMBEDDED = comment_embedded(
-    PatchComment, "patch", "patch", "api-patch-comment-detail"
-)
-COVER_COMMENT_EMBEDDED = comment_embedded(
-    CoverComment, "cover", "cover", "api-cover-comment-detail"
-)
+PATCH_COMMENT_EMBEDDED = comment_embedded(PatchComment, "patch", "api-patch-comment-detail")
+COVER_COMMENT_EMBEDDED = comment_embedded(CoverComment, "cover", "api-cover-comment-detail")
 
 
 # --- events ------------------------------------------------------------------------------
@@ -484,7 +478,7 @@ EVENT = Shape(
         col("category"),
         Embed(key="project", path="project", shape=PROJECT_EMBEDDED),
         date(),
-        Embed(key="actor", path="actor", shape=USER_EMBEDDED, since=V1_2),
+        Embed(key="actor", path="actor", shape=USER_EMBEDDED),
         Switch(key="payload", column="category", cases=PAYLOADS),
     ),
     "event",
@@ -515,7 +509,7 @@ CHECK = Shape(
 
 def comment(model, parent: str, route: str) -> Shape:
     """A patch or cover comment with its body and headers."""
-    embedded = comment_embedded(model, parent, parent, route)
+    embedded = comment_embedded(model, parent, route)
     by_key = {item.key: item for item in embedded.fields}
     return Shape(
         model,
