@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-prefix run test lint e2e bench bench-ingest bench-worstcase clean
+.PHONY: install install-prefix run test lint e2e bench bench-ingest bench-worstcase bench-search bench-search-sqlite clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ bench-ingest: install
 # "Bounded cost"), on the benchmark's database.
 bench-worstcase: install
 	BENCH_MAIN=bench.worstcase bench/run
+
+bench-search: install
+	BENCH_MAIN=bench.search bench/run
+
+bench-search-sqlite: install
+	$(BIN)/python -m bench.search_sqlite
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

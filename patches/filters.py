@@ -3,7 +3,8 @@
 ``updated_since`` (patches changed at or after a date: state, delegate, archive, commit,
 relation, new comments and checks) is an extra beyond Patchwork, served on the
 unversioned ``/api/`` only (``Meta.unversioned_filters``): for ``/api/<version>/`` it is an
-unknown parameter and ignored, as Patchwork would.
+unknown parameter and ignored, as Patchwork would. So is ``search`` (full-text search of
+name, commit message and diff, ranked: search/).
 """
 
 import re
@@ -23,6 +24,7 @@ from patchwork_api.api.filters import (
     parse_id,
 )
 from patchwork_api.validation import ASCII_DIGITS
+from search.filters import FullTextSearchFilter
 
 HEX_RE = re.compile(r"[0-9a-fA-F]+")
 TRUE_VALUES = ("true", "1")
@@ -79,12 +81,13 @@ class PatchFilterSet(BaseFilterSet):
     before = DateTimeFilter(field_name="date", lookup_expr="lt")
     q = SearchFilter(field_name="name")
     updated_since = DateTimeFilter(field_name="updated", lookup_expr="gte")
+    search = FullTextSearchFilter()
 
     class Meta:
         model = Patch
         fields = ()
         versioned_filters = {(1, 2): ("hash", "msgid")}
-        unversioned_filters = ("updated_since",)
+        unversioned_filters = ("updated_since", "search")
 
 
 class CheckFilterSet(BaseFilterSet):

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "downloads",
     "xmlrpc_api",
     "web",
+    "triage",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ from patchwork_api.api.views import IndexView
 from people.urls import api_urlpatterns as people_api
 from projects.urls import api_urlpatterns as project_api
 from series.urls import api_urlpatterns as series_api
+from triage.urls import api_urlpatterns as triage_api
 from webhooks.urls import api_urlpatterns as webhook_api
 
 # The admin is registered here rather than when Django starts (SimpleAdminConfig in
@@ -28,6 +29,7 @@ api_urlpatterns = [
     *series_api,
     *bundle_api,
     *event_api,
+    *triage_api,
 ]
 
 urlpatterns = [

@@ -40,6 +40,9 @@ class Project(models.Model):
     use_tags = models.BooleanField(default=True)
     send_notifications = models.BooleanField(default=False)
     show_dependencies = models.BooleanField(default=False)
+    # Beyond Patchwork (unversioned API only): a new version of a series supersedes the
+    # previous version's patches still awaiting action (triage.supersede).
+    auto_supersede = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["linkname"]

@@ -65,6 +65,7 @@ class ProjectSerializer(VersionedModelSerializer):
             "list_archive_url_format",
             "commit_url_format",
             "show_dependencies",
+            "auto_supersede",
         )
         read_only_fields = ("name", "subject_match")
         # the schema allows null for these; the columns store "" for unset
@@ -78,3 +79,4 @@ class ProjectSerializer(VersionedModelSerializer):
             (1, 2): ("list_archive_url", "list_archive_url_format", "commit_url_format"),
             (1, 4): ("show_dependencies",),
         }
+        unversioned_fields = ("auto_supersede",)

@@ -28,6 +28,7 @@ EDITABLE_FIELDS = (
     "use_tags",
     "send_notifications",
     "show_dependencies",
+    "auto_supersede",
 )
 WEB_URL_FIELDS = ("web_url", "webscm_url", "list_archive_url")
 URL_FORMAT_FIELDS = ("list_archive_url_format", "commit_url_format")

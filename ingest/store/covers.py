@@ -6,6 +6,7 @@ from ingest import rows
 from ingest.series import add_cover_letter, place_cover
 from ingest.store.dependencies import add_dependencies
 from ingest.store.incoming import Incoming
+from triage.supersede import supersede_previous
 
 
 def is_cover_letter(incoming: Incoming) -> bool:
@@ -29,4 +30,6 @@ def store_cover(incoming: Incoming) -> Cover:
     incoming.events.add(Event.Category.COVER_CREATED, cover_id=cover.id)
     add_cover_letter(series, cover, series_mail, incoming.knowledge)
     add_dependencies(series, parsed.depends_on)
+    if incoming.project.auto_supersede:
+        supersede_previous(series)
     return cover

@@ -12,6 +12,7 @@ from ingest.store.dependencies import add_dependencies
 from ingest.store.incoming import Incoming
 from ingest.store.tags import add_tag_counts, count_tags
 from patches.models import Patch
+from triage.supersede import supersede_previous
 
 PULL_URL_LENGTH = 255
 
@@ -46,6 +47,8 @@ def store_patch(incoming: Incoming) -> Patch:
     if placement is not None:
         add_patch(placement, patch, series_mail, incoming.knowledge, incoming.events)
         add_dependencies(placement.series, parsed.depends_on)
+        if incoming.project.auto_supersede:
+            supersede_previous(placement.series)
     add_tag_counts(patch.id, count_tags(incoming.context.tags(incoming.project), parsed.content))
     return patch
 

@@ -6,7 +6,9 @@ Fields added in a later API version are declared once per serializer::
         versioned_fields = {(1, 1): ("web_url",), (1, 2): ("list_archive_url",)}
 
 and are left out of the representation for requests of older versions (writes accept
-them in every version, as Patchwork's do).
+them in every version, as Patchwork's do). ``Meta.unversioned_fields`` are extensions
+beyond Patchwork, served (read and written) on the unversioned ``/api/`` only: for
+``/api/<version>/`` they do not exist, as in Patchwork.
 """
 
 from django.urls import reverse as django_reverse
@@ -24,6 +26,14 @@ class VersionedModelSerializer(serializers.ModelSerializer):
     As Patchwork, only the representation leaves out the fields of later versions: a
     write through an older version still accepts (and applies) them.
     """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or getattr(request, "version", None) is not None:
+            for name in getattr(self.Meta, "unversioned_fields", ()):
+                fields.pop(name, None)
+        return fields
 
     @property
     def _readable_fields(self):

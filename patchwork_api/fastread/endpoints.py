@@ -14,7 +14,6 @@ from patches.views import (
     PatchCommentDetail,
     PatchCommentList,
     PatchDetail,
-    PatchList,
 )
 from patchwork_api.api.versions import (
     LATEST_VERSION,
@@ -25,7 +24,9 @@ from patchwork_api.api.versions import (
 from patchwork_api.fastread import plans
 from patchwork_api.fastread.engine import compiled
 from patchwork_api.fastread.views import ReadPlan, every_row
-from series.views import SeriesDetail, SeriesList
+from search.filters import ranked
+from series.views import SeriesList
+from triage.views import TriagePatchList, TriageSeriesDetail
 
 
 def events_of_version(version: Version, kwargs: dict, events: QuerySet) -> QuerySet:
@@ -34,12 +35,12 @@ def events_of_version(version: Version, kwargs: dict, events: QuerySet) -> Query
     return events
 
 
-PATCH_LIST = ReadPlan(PatchList, plans.PATCH_LIST, every_row)
+PATCH_LIST = ReadPlan(TriagePatchList, plans.PATCH_LIST, every_row, after_filters=ranked)
 PATCH_DETAIL = ReadPlan(PatchDetail, plans.PATCH_DETAIL, every_row, detail=True)
 COVER_LIST = ReadPlan(CoverList, plans.COVER_LIST, every_row)
 COVER_DETAIL = ReadPlan(CoverDetail, plans.COVER_DETAIL, every_row, detail=True)
 SERIES_LIST = ReadPlan(SeriesList, plans.SERIES, every_row)
-SERIES_DETAIL = ReadPlan(SeriesDetail, plans.SERIES, every_row, detail=True)
+SERIES_DETAIL = ReadPlan(TriageSeriesDetail, plans.SERIES, every_row, detail=True)
 EVENT_LIST = ReadPlan(EventList, plans.EVENT, events_of_version)
 
 

@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 
 from patchwork_api.api.versions import Version, parse_version
 from patchwork_api.fastread.engine import Context, Shape, compiled, json_bytes
-from patchwork_api.fastread.filtering import filter_rows
+from patchwork_api.fastread.filtering import VersionOnly, filter_rows
 from patchwork_api.validation import LimitExceeded, is_id, is_storable_text
 
 # Accept headers DRF's negotiation answers with JSON (its first renderer).
@@ -77,6 +77,9 @@ class ReadPlan:
     # (model, URL kwarg): a parent that must exist, else DRF answers (404)
     parent: tuple[Any, str] | None = None
     parameters: frozenset[str] = field(default_factory=frozenset)
+    # what the view's own filter_queryset adds after its filter backends (the patch
+    # list's ranking of ``search`` results): (rows, query parameters) -> rows
+    after_filters: Callable[[QuerySet, Any], QuerySet] | None = None
 
 
 def allowed_parameters(plan: ReadPlan) -> frozenset[str]:
@@ -89,7 +92,10 @@ def fast_view(plan: ReadPlan) -> Callable[..., HttpResponse]:
     """A view serving ``plan``'s plain JSON reads itself and the rest with DRF."""
     drf_view = plan.view.as_view()
     parameters = allowed_parameters(plan)
-    allow = allow_header(plan.view)
+    allow = {
+        unversioned: allow_header(plan.view, unversioned=unversioned)
+        for unversioned in (False, True)
+    }
 
     @csrf_exempt
     def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -102,7 +108,7 @@ def fast_view(plan: ReadPlan) -> Callable[..., HttpResponse]:
         response = HttpResponse(body, content_type="application/json")
         for name, value in headers.items():
             response[name] = value
-        response["Allow"] = allow
+        response["Allow"] = allow[kwargs.get("version") is None]
         patch_vary_headers(response, ("Accept",))
         # DRF's authentication reads the session (empty here): it says Vary: Cookie
         patch_vary_headers(response, ("Cookie",))
@@ -115,10 +121,11 @@ def fast_view(plan: ReadPlan) -> Callable[..., HttpResponse]:
     return view
 
 
-def allow_header(view_class: type[APIView]) -> str:
+def allow_header(view_class: type[APIView], *, unversioned: bool) -> str:
     """The Allow header DRF sends: the view's methods, HEAD wherever GET is (as
-    Django's ``View.setup`` adds it)."""
+    Django's ``View.setup`` adds it); some methods are only for the unversioned /api/."""
     instance = view_class()
+    instance.request = VersionOnly(None if unversioned else "1.0", (1, 0))
     if hasattr(instance, "get") and not hasattr(instance, "head"):
         instance.head = instance.get
     return ", ".join(instance.allowed_methods)
@@ -184,6 +191,8 @@ def serve(plan: ReadPlan, request: HttpRequest, kwargs: dict) -> tuple[bytes, di
     view = drf_view_for(plan, request, version, version_text, kwargs)
     every = plan.shape.model._default_manager.all()
     filtered = filter_rows(view, plan.rows(version, kwargs, every), version_text, version)
+    if plan.after_filters is not None:
+        filtered = plan.after_filters(filtered, view.request.query_params)
     paginator = view.paginator
     paginator.django_paginator_class = counting_paginator(
         type(paginator).django_paginator_class, filtered

@@ -146,6 +146,8 @@ def requests_of(corpus) -> list[tuple[str, dict]]:
         ("patches/", {"order": "-delegate", "per_page": "5"}),
         ("patches/", {"q": "change", "series": str(series_ids[0])}),
         ("patches/", {"hash": "nothex"}),
+        ("patches/", {"search": "change"}),  # ranked (unversioned API only)
+        ("patches/", {"search": "change", "order": "-id"}),
         ("patches/", {"msgid": "odd/msg id+x@example.org"}),
         ("patches/", {"since": "2024-01-01T12:00", "delegate": "maint"}),
         ("patches", {"project": "1"}),

@@ -22,16 +22,23 @@ pytestmark = pytest.mark.django_db
 LIST_QUERIES = 3  # count, page, maintainers
 
 
+def project_fields(version: str | None) -> set[str]:
+    """The Project schema's fields, and the extensions' on the unversioned /api/."""
+    extensions = {"auto_supersede"} if version is None else set()
+    return schema_fields("Project", version) | extensions
+
+
 def test_list_empty(api_client, version):
     response = get_valid(api_client, api_path("api-project-list", version))
     assert response.json() == []
 
 
 def test_list_fields_per_version(api_client, project, maintainer, version):
-    """Exactly the fields of the version's Project schema; maintainers embedded."""
+    """Exactly the fields of the version's Project schema (and, on the unversioned /api/
+    only, the extensions' ``auto_supersede``); maintainers embedded."""
     response = get_valid(api_client, api_path("api-project-list", version))
     [item] = response.json()
-    assert set(item) == schema_fields("Project", version)
+    assert set(item) == project_fields(version)
     assert item["link_name"] == project.linkname
     assert item["list_id"] == project.listid
     assert item["list_email"] == project.listemail
@@ -76,7 +83,7 @@ def test_detail_by_id_and_by_link_name(api_client, version):
     for lookup in (project.pk, "netdev"):
         response = get_valid(api_client, api_path("api-project-detail", version, pk=lookup))
         assert response.json()["id"] == project.pk
-        assert set(response.json()) == schema_fields("Project", version)
+        assert set(response.json()) == project_fields(version)
 
 
 def test_detail_numeric_link_name(api_client):

@@ -182,8 +182,15 @@ def test_detail_without_slash(api_client, project):
 
 
 def test_writes_not_allowed(api_client, project):
+    """Patchwork's series are read-only; the unversioned /api/ adds PATCH of the series'
+    patches (tests/api/test_triage.py), not of the series itself."""
     series = make_series(project)
-    response = api_client.patch(api_url("api-series-detail", pk=series.pk), {"name": "new"})
+    for version in ("1.0", "1.4"):
+        response = api_client.patch(
+            api_url("api-series-detail", version, pk=series.pk), {"name": "new"}
+        )
+        assert response.status_code == 405
+    response = api_client.put(api_url("api-series-detail", pk=series.pk), {"name": "new"})
     assert response.status_code == 405
     response = api_client.post(api_url("api-series-list"), {"name": "new"})
     assert response.status_code == 405

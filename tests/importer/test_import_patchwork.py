@@ -215,7 +215,7 @@ def test_events_honour_per_page_as_recorded(served):
     """api-samples/events-per_page-5.json: 5 events, last page 1263."""
     response = requests.get(f"{served.url}/api/1.3/events/?per_page=5")
     assert len(response.json()) == 5
-    assert 'page=1263>; rel="last"' in response.headers["Link"]
+    assert '/api/1.3/events/?page=1263&per_page=5>; rel="last"' in response.headers["Link"]
 
 
 def test_dates_are_those_patchwork_showed(served):

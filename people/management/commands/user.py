@@ -13,6 +13,7 @@ from django.db import transaction
 
 from people.services import create_user, find_user, issue_token, set_password
 from projects.management.errors import command_error
+from triage.checks import ci_user_ids, set_ci_role
 
 
 class Command(BaseCommand):
@@ -48,7 +49,18 @@ class Command(BaseCommand):
             metavar="KEY",
             help="keep this API token (40 hex characters), e.g. one from another instance",
         )
+        add.add_argument(
+            "--ci",
+            action="store_true",
+            help="CI account: may post checks on every project without maintaining it",
+        )
         _add_token_out_option(add)
+
+        ci = actions.add_parser(
+            "ci", help="give a user the CI role (posting checks everywhere), or --remove it"
+        )
+        ci.add_argument("username")
+        ci.add_argument("--remove", action="store_true", help="take the CI role back")
 
         token = actions.add_parser("token", help="print a user's API token, creating it")
         token.add_argument("username")
@@ -70,6 +82,7 @@ class Command(BaseCommand):
             "token": self.show_token,
             "password": self.change_password,
             "list": self.list_users,
+            "ci": self.set_ci,
         }
         try:
             handlers[options["action"]](options)
@@ -90,6 +103,8 @@ class Command(BaseCommand):
                 superuser=options["superuser"],
                 token_key=options["token"],
             )
+            if options["ci"]:
+                set_ci_role(user, True)
             # Written before the commit, so a file that cannot be written leaves no user.
             self._hand_out_token(token.key, options["token_out"])
         self.stderr.write(f"created user {user.username} (id {user.pk})")
@@ -106,12 +121,19 @@ class Command(BaseCommand):
         set_password(user, password)
         self.stderr.write(f"password of {user.username} changed")
 
+    def set_ci(self, options: dict[str, Any]) -> None:
+        user = find_user(options["username"])
+        set_ci_role(user, not options["remove"])
+        role = "no longer has" if options["remove"] else "has"
+        self.stderr.write(f"{user.username} {role} the CI role")
+
     def list_users(self, options: dict[str, Any]) -> None:
         users = (
             get_user_model().objects.order_by("username").prefetch_related("maintained_projects")
         )
+        ci_ids = ci_user_ids()
         for user in users:
-            role = "superuser" if user.is_superuser else "user"
+            role = "superuser" if user.is_superuser else "ci" if user.pk in ci_ids else "user"
             projects = ",".join(project.linkname for project in user.maintained_projects.all())
             self.stdout.write(
                 f"{user.pk}\t{user.username}\t{user.email}\t{role}\tmaintains: {projects or '-'}"

@@ -49,6 +49,11 @@ SWITCH_OPTIONS = (
     ("--show-dependencies", "show_dependencies", "show series dependencies (API 1.4)"),
     ("--use-tags", "use_tags", "count review tags on patches"),
     ("--send-notifications", "send_notifications", "mail submitters on state changes"),
+    (
+        "--auto-supersede",
+        "auto_supersede",
+        "a new version of a series supersedes the previous version's patches",
+    ),
 )
 REQUIRED_ON_ADD = ("name", "listid", "listemail")
 
