@@ -1,33 +1,31 @@
 """API routes of the patches app, mounted under /api/ and /api/<version>/."""
 
-from patches.views import (
-    CheckDetail,
-    CheckList,
-    PatchCommentDetail,
-    PatchCommentList,
-    PatchDetail,
-    StateList,
-)
+from patches.views import StateList
 from patchwork_api.api.routing import slash_optional
-from triage.views import TriagePatchList
+from patchwork_api.fastread import endpoints
+from patchwork_api.fastread.views import fast_view
 
 api_urlpatterns = [
-    *slash_optional("patches", TriagePatchList.as_view(), name="api-patch-list"),
-    *slash_optional("patches/<int:pk>", PatchDetail.as_view(), name="api-patch-detail"),
-    *slash_optional("patches/<int:patch_id>/checks", CheckList.as_view(), name="api-check-list"),
+    *slash_optional("patches", fast_view(endpoints.PATCH_LIST), name="api-patch-list"),
+    *slash_optional(
+        "patches/<int:pk>", fast_view(endpoints.PATCH_DETAIL), name="api-patch-detail"
+    ),
+    *slash_optional(
+        "patches/<int:patch_id>/checks", fast_view(endpoints.CHECK_LIST), name="api-check-list"
+    ),
     *slash_optional(
         "patches/<int:patch_id>/checks/<int:check_id>",
-        CheckDetail.as_view(),
+        fast_view(endpoints.CHECK_DETAIL),
         name="api-check-detail",
     ),
     *slash_optional(
         "patches/<int:patch_id>/comments",
-        PatchCommentList.as_view(),
+        fast_view(endpoints.PATCH_COMMENT_LIST),
         name="api-patch-comment-list",
     ),
     *slash_optional(
         "patches/<int:patch_id>/comments/<int:comment_id>",
-        PatchCommentDetail.as_view(),
+        fast_view(endpoints.PATCH_COMMENT_DETAIL),
         name="api-patch-comment-detail",
     ),
     *slash_optional("states", StateList.as_view(), name="api-state-list"),

@@ -14,6 +14,8 @@ variable set in the environment wins over the file. Environment variables:
   SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS,
   SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_PROXY_SSL_HEADER,
   CSRF_TRUSTED_ORIGINS   HTTPS deployment (README "Production configuration")
+  FAST_READS       "false" serves every API read through DRF instead of the compiled
+                   read path (same answers, slower; default: true)
   REQUEST_STATEMENT_TIMEOUT   seconds a query of a web request may run on PostgreSQL
   PATCHWORK_SITE_URL, WEBHOOK_*   webhooks (README "Webhooks")
   EMAIL_BACKEND    how the web pages' mail (password reset, address confirmation) leaves:
@@ -156,6 +158,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = parse_bool(os.environ.get("EMAIL_USE_TLS", "false"), name="EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patchwork <patchwork@localhost>")
+
+# The compiled read path (patchwork_api/fastread) serves plain JSON reads; false sends
+# every request through DRF (same answers, slower), for comparison and as a way out.
+FAST_READS = parse_bool(os.environ.get("FAST_READS", "true"), name="FAST_READS")
 
 REST_FRAMEWORK = {
     # Session first, as in Patchwork: its authenticate header is None, so anonymous

@@ -22,3 +22,8 @@ except ImproperlyConfigured:
 from patchwork_api.database import limit_request_statements  # noqa: E402
 
 limit_request_statements()
+
+# The compiled read path's plans (patchwork_api/fastread), compiled before any request.
+from patchwork_api.fastread.endpoints import compile_all  # noqa: E402
+
+compile_all()

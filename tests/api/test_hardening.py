@@ -363,6 +363,8 @@ def test_unhandled_errors_in_api_views_are_logged_json_500(client_as, rows, capl
         raise RuntimeError("boom")
 
     monkeypatch.setattr(Patch.objects, "for_api", broken)
+    # the compiled read path (patchwork_api/fastread) starts from Patch.objects.all()
+    monkeypatch.setattr(Patch.objects, "all", broken)
     client = Client(raise_request_exception=False)
     response = client.get(api_path("api-patch-list"))
     assert response.status_code == 500

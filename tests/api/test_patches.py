@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 # count, page, latest checks of the page (the check aggregate)
 LIST_QUERIES = 3
 # the same, and the relations with their patches (API 1.2+)
-LIST_QUERIES_WITH_RELATED = 5
+LIST_QUERIES_WITH_RELATED = 4
 
 
 @pytest.fixture
@@ -770,9 +770,9 @@ def test_list_query_count_is_constant(api_client, project, version, expected_que
 
 
 def test_detail_query_count(api_client, project):
-    """One query for the patch, one for its latest checks, two for its related patches."""
+    """One query for the patch, one for its latest checks, one for its related patches."""
     patch = make_busy_patch(project, SeriesFactory(project=project), *UserFactory.create_batch(2))
-    assert count_queries(api_client, patch_path(patch)) == 4
+    assert count_queries(api_client, patch_path(patch)) == 3
 
 
 @pytest.mark.parametrize("version", API_VERSIONS)
