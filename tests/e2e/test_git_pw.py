@@ -281,7 +281,8 @@ def test_bundle_lifecycle(site, git_pw, server_path, checkout, user_home, tmp_pa
 
     git-pw resolves a bundle name for reading only: add, remove, update and delete put
     their argument in the URL as given, so they take the bundle's id. ``add`` sends the
-    new patches first, then the bundle's; the server keeps the order it is given.
+    new patches first, then the bundle's; the server keeps the order it is given (the
+    mbox follows it) while the API lists a bundle's patches by date, as Patchwork does.
     """
     v1 = site.mails.series_v1
     first, second, third = (str(site.patch_id(msgid)) for msgid in v1.msgids[1:])
@@ -290,7 +291,7 @@ def test_bundle_lifecycle(site, git_pw, server_path, checkout, user_home, tmp_pa
 
     git_pw("bundle", "create", "--public", name, first, second, single)
     bundle = _bundle(site, name)
-    assert _patch_ids(bundle) == [first, second, single]
+    assert _patch_ids(bundle) == _by_date(site, [first, second, single])
     assert bundle["public"] is True
     bundle_id = str(bundle["id"])
 
@@ -298,7 +299,7 @@ def test_bundle_lifecycle(site, git_pw, server_path, checkout, user_home, tmp_pa
     git_pw("bundle", "add", bundle_id, third)
     git_pw("bundle", "update", "--private", bundle_id)
     bundle = _bundle(site, name)
-    assert _patch_ids(bundle) == [third, first, second]
+    assert _patch_ids(bundle) == _by_date(site, [third, first, second])
     assert bundle["public"] is False
 
     rows = git_pw("bundle", "list", "-f", "csv").csv_rows()
@@ -316,6 +317,12 @@ def test_bundle_lifecycle(site, git_pw, server_path, checkout, user_home, tmp_pa
 
     git_pw("bundle", "delete", bundle_id)
     assert _bundle(site, name) is None
+
+
+def _by_date(site: Site, patch_ids: list[str]) -> list[str]:
+    return sorted(
+        patch_ids, key=lambda patch_id: (site.api.patch(int(patch_id))["date"], int(patch_id))
+    )
 
 
 def _patch_ids(bundle: dict) -> list[str]:
@@ -359,9 +366,16 @@ def test_series_apply_with_deps_on_1_4(site, git_pw_1_4, checkout, user_home):
     assert tree_of(checkout, user_home) == site.mails.repo.tree(site.mails.dependent.commits[0])
 
 
-def test_patch_apply_brings_the_dependencies_on_1_4(site, git_pw_1_4, checkout, user_home):
+def test_patch_apply_takes_the_patch_series_not_its_dependencies_on_1_4(
+    site, git_pw_1_4, checkout, user_home
+):
+    """``patch apply`` downloads ``?series=*``: the patch after its earlier series-mates,
+    without the series it depends on (as Patchwork's download does; ``series apply
+    --deps`` brings those), so it applies once the dependency is in."""
+    single = site.patch_id(site.mails.single.msgids[0])
     patch_id = site.patch_id(site.mails.dependent.msgids[1])
 
+    git_pw_1_4("patch", "apply", str(single), cwd=checkout)
     git_pw_1_4("patch", "apply", str(patch_id), cwd=checkout)
 
     assert tree_of(checkout, user_home) == site.mails.repo.tree(site.mails.dependent.commits[0])
