@@ -50,10 +50,7 @@ def create_project(linkname: str, **fields: Any) -> Project:
     _refuse_unknown_fields(fields)
     if Project.objects.filter(linkname=linkname).exists():
         raise ValidationError(f"project {linkname!r} already exists")
-    project = Project(linkname=linkname, **fields)
-    _validate(project)
-    project.save()
-    return project
+    return save_project(Project(linkname=linkname, **fields))
 
 
 @transaction.atomic
@@ -62,6 +59,12 @@ def update_project(project: Project, **changes: Any) -> Project:
     _refuse_unknown_fields(changes)
     for field_name, value in changes.items():
         setattr(project, field_name, value)
+    return save_project(project)
+
+
+@transaction.atomic
+def save_project(project: Project) -> Project:
+    """Validate a new or changed project as every entry point does, then save it."""
     _validate(project)
     project.save()
     return project
@@ -112,13 +115,14 @@ def _validate(project: Project) -> None:
         project.full_clean()
     except ValidationError as error:
         errors.update(error.message_dict)
-    for field_name, message in _field_problems(project):
+    for field_name, message in field_problems(project):
         errors.setdefault(field_name, []).append(message)
     if errors:
         raise ValidationError(errors)
 
 
-def _field_problems(project: Project) -> list[tuple[str, str]]:
+def field_problems(project: Project) -> list[tuple[str, str]]:
+    """What the columns cannot check: (field name, message) for each invalid value."""
     problems = []
     if project.listid and not LIST_ID_PATTERN.fullmatch(project.listid):
         problems.append(("listid", "give the List-Id without <> or spaces, e.g. dev.example.org"))

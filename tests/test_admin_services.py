@@ -2,6 +2,7 @@
 validation as the API, and the same events (bots polling /api/events/ see admin changes)."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,6 +17,7 @@ from tests.factories import (
     CoverCommentFactory,
     PatchCommentFactory,
     PatchFactory,
+    ProjectFactory,
     UserFactory,
 )
 
@@ -127,3 +129,37 @@ def test_the_admin_stays_staff_only(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def project_form_data(client, project, **changes) -> dict:
+    """The project change form's POST: its fields with ``changes``, the maintainers kept,
+    no delegation rule sent (the inline's management form read from the page)."""
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    page = client.get(url).content.decode()
+    prefix = re.search(r'name="([\w-]+)-TOTAL_FORMS"', page).group(1)
+    data = change_form_data(project, **changes)
+    data["maintainers"] = [user.pk for user in project.maintainers.all()]
+    data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return {name: value for name, value in data.items() if not name.startswith("patchtag_set")}
+
+
+def test_admin_project_change_is_checked_by_the_project_service(client, admin_user):
+    """A URL format the API refuses (``{}`` twice) is refused by the admin form too, and
+    nothing changes; a valid one is saved."""
+    project = ProjectFactory()
+    client.force_login(admin_user)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    refused = client.post(
+        url, project_form_data(client, project, commit_url_format="https://git/{}{}")
+    )
+    assert refused.status_code == 200
+    assert "exactly once" in refused.content.decode()
+    project.refresh_from_db()
+    assert project.commit_url_format != "https://git/{}{}"
+
+    saved = client.post(
+        url, project_form_data(client, project, commit_url_format="https://git/c/{}")
+    )
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    project.refresh_from_db()
+    assert project.commit_url_format == "https://git/c/{}"
