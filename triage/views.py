@@ -47,15 +47,12 @@ class UnversionedMethodsMixin:
 
 
 class TriagePatchList(UnversionedMethodsMixin, PatchList):
-    """
-    get:
-    List patches.
+    """PATCH changes state, delegate and/or archived of the patches in ``ids``, all or
+    nothing (unversioned API only)."""
 
-    patch:
-    Change state, delegate and/or archived of the patches in ``ids``, all or nothing
-    (unversioned API only).
-    """
-
+    # OPTIONS names and describes the view as Patchwork's patch list
+    name = "Patch List"
+    description = PatchList.__doc__
     unversioned_methods = ("patch",)
 
     def filter_queryset(self, queryset):
@@ -78,15 +75,12 @@ class TriagePatchList(UnversionedMethodsMixin, PatchList):
 
 
 class TriageSeriesDetail(UnversionedMethodsMixin, SeriesDetail):
-    """
-    get:
-    Show a series.
+    """PATCH changes state, delegate and/or archived of every patch of the series
+    (unversioned API only)."""
 
-    patch:
-    Change state, delegate and/or archived of every patch of the series (unversioned
-    API only).
-    """
-
+    # OPTIONS names and describes the view as Patchwork's series detail
+    name = "Series Detail"
+    description = SeriesDetail.__doc__
     unversioned_methods = ("patch",)
 
     def patch(self, request: Request, *args, **kwargs) -> Response:

@@ -3,7 +3,7 @@ described as plain fields (``"type": "field"``, no children)."""
 
 import pytest
 
-from tests.factories import PatchFactory
+from tests.factories import PatchFactory, SeriesFactory
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,7 @@ from tests.factories import PatchFactory
         ),
         ("/api/1.3/patches/{patch}/comments/", "Patch Comment List", "List patch comments"),
         ("/api/events/", "Event List", "List events."),
+        ("/api/series/{series}/", "Series Detail", "Show a series."),
         ("/api/people/", "Person List", "List users."),
         ("/api/1.2/bundles/", "Bundle List", "List or create bundles."),
         (
@@ -35,8 +36,10 @@ from tests.factories import PatchFactory
 def test_names_and_descriptions_are_patchworks(
     client_as, project, maintainer, path, name, description
 ):
-    patch = PatchFactory(project=project)
-    response = client_as(maintainer).options(path.format(patch=patch.pk, project=project.pk))
+    patch = PatchFactory(project=project, series=SeriesFactory(project=project))
+    response = client_as(maintainer).options(
+        path.format(patch=patch.pk, project=project.pk, series=patch.series_id)
+    )
     assert response.status_code == 200, response.content
     assert response.json()["name"] == name
     assert response.json()["description"] == description
