@@ -5,22 +5,11 @@ from collections.abc import Iterator
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import ProjectFactory, UserFactory
+from tests.api.conftest import maintainer, project  # noqa: F401 - the API tests' fixtures
+from tests.factories import UserFactory
 from tests.webhooks.receiver import Receiver
 
 SECRET = "s3cret-of-the-test-hook-0123456789"
-
-
-@pytest.fixture
-def project(db):
-    return ProjectFactory()
-
-
-@pytest.fixture
-def maintainer(project):
-    user = UserFactory()
-    project.maintainers.add(user)
-    return user
 
 
 @pytest.fixture
