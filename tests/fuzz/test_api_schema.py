@@ -35,6 +35,14 @@ SPECS = spec_paths()
 # Where the server serves the OpenAPI document of its extensions (README "REST API
 # extensions"), fuzzed like the versions' specs when present.
 EXTENSIONS_DOCUMENT = "/api/extensions.yaml"
+# Schemathesis' error feedback (it narrows what it generates from the 400 answers it has
+# seen) is off: once a user's PUT had been answered 400, schemathesis 4.32 could generate
+# no body for PUT /users/{id} at all and reported its own "Unsatisfiable" as an error of
+# the run (CI, seed 1768146778; with a token, every seed once a user's name was changed).
+SCHEMATHESIS_CONFIG = """\
+[phases.fuzzing.error-feedback]
+enabled = false
+"""
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +83,12 @@ def run_schemathesis(
     spec_file = workdir / f"{target}.yaml"
     spec_file.write_text(yaml.safe_dump(spec), encoding="utf-8")
     report_dir = workdir / "report"
+    config_file = workdir / "schemathesis.toml"
+    config_file.write_text(SCHEMATHESIS_CONFIG, encoding="utf-8")
     command = [
         str(SCHEMATHESIS),
+        "--config-file",
+        str(config_file),
         "run",
         str(spec_file),
         "--url",
