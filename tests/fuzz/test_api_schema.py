@@ -105,6 +105,11 @@ def run_schemathesis(
         # reported its own "AST constructor recursion depth mismatch" errors with two).
         "--workers",
         "1",
+        # Requests carry the identity's credentials only: generated Basic credentials cost
+        # the server a password hash each (~0.3 s of PBKDF2; Patchwork's too), which made
+        # the anonymous coverage run take 500 s. tests/hardening covers bad credentials.
+        "--generation-with-security-parameters",
+        "false",
         # Shrinking has no time bound; the seed replays a failure as it was found.
         "--no-shrink",
         "--request-timeout",
