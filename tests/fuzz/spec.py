@@ -46,14 +46,8 @@ DEVIATIONS: dict[str, tuple[str, Callable[[dict], dict]]] = {
         "('https://host/repo.git branch'), not a URI",
         _without_format,
     ),
-    "hash": (
-        "a pull request without a diff has no hash: null in Patchwork, empty here",
-        _nullable_string,
-    ),
-    "diff": (
-        "a pull request without a diff has no diff: null in Patchwork, empty here",
-        _nullable_string,
-    ),
+    "hash": ("a pull request without a diff has no hash: null", _nullable_string),
+    "diff": ("a pull request without a diff has no diff: null", _nullable_string),
     "cover_letter": ("a series without a cover letter has null", _nullable_reference),
     "first_name": (
         "up to 150 characters, Django's column (which users may fill through the API), "
