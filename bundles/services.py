@@ -133,6 +133,21 @@ def _replace_patches(bundle: Bundle, patches: Sequence[Patch]) -> None:
     )
 
 
+def bundle_problems(
+    owner, name: str, patches: Sequence[Patch], *, excluding: Bundle | None = None
+) -> dict[str, list[str]]:
+    """What ``create_bundle`` or ``update_bundle`` would refuse, by field (forms show it
+    before saving)."""
+    problems = {}
+    if not patches:
+        problems["patches"] = [EMPTY_MESSAGE]
+    elif len({patch.project_id for patch in patches}) > 1:
+        problems["patches"] = [SAME_PROJECT_MESSAGE]
+    if owner is not None and _name_is_taken(owner, name, excluding=excluding):
+        problems["name"] = _name_taken(name).message_dict["name"]
+    return problems
+
+
 def _single_project_id(patches: Sequence[Patch]) -> int:
     if not patches:
         raise ValidationError({"patches": [EMPTY_MESSAGE]})
@@ -142,11 +157,15 @@ def _single_project_id(patches: Sequence[Patch]) -> int:
     return project_ids.pop()
 
 
-def _check_name_free(owner, name: str, *, excluding: Bundle | None = None) -> None:
+def _name_is_taken(owner, name: str, *, excluding: Bundle | None = None) -> bool:
     taken = Bundle.objects.filter(owner=owner, name=name)
     if excluding is not None:
         taken = taken.exclude(pk=excluding.pk)
-    if taken.exists():
+    return taken.exists()
+
+
+def _check_name_free(owner, name: str, *, excluding: Bundle | None = None) -> None:
+    if _name_is_taken(owner, name, excluding=excluding):
         raise _name_taken(name)
 
 

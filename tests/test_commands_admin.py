@@ -649,9 +649,16 @@ def test_admin_changelist_add_and_change_pages_render(admin_client, one_of_every
         assert change_page.status_code == 200
 
 
+# Models edited through a field of their parent's admin form: model -> (parent, field).
+EDITED_BY_PARENT_FIELD = {"bundles.BundlePatch": ("bundles.Bundle", "patch_ids")}
+
+
 def test_every_model_of_the_project_is_in_the_admin():
-    """Each model has its own admin page or is edited inline on its parent's page."""
+    """Each model has its own admin page, is edited inline on its parent's page, or by a
+    field of its parent's form (a bundle's patches, in order)."""
     get_resolver().url_patterns  # noqa: B018 - loading the URLconf registers the admin
+    for parent, field in EDITED_BY_PARENT_FIELD.values():
+        assert field in admin.site._registry[apps.get_model(parent)].form.base_fields
     app_labels = ["bundles", "covers", "events", "patches", "people", "projects", "series"]
     inline_models = {
         inline.model
@@ -663,7 +670,9 @@ def test_every_model_of_the_project_is_in_the_admin():
     missing = [
         model._meta.label
         for model in models
-        if model not in admin.site._registry and model not in inline_models
+        if model not in admin.site._registry
+        and model not in inline_models
+        and model._meta.label not in EDITED_BY_PARENT_FIELD
     ]
 
     assert missing == []
