@@ -205,3 +205,26 @@ def test_dev_list_precision_and_recall(db, capsys):
         )
     assert result.precision >= DEV_LIST_MIN_PRECISION
     assert result.recall >= DEV_LIST_MIN_RECALL
+
+
+def test_the_patch_page_says_which_series_superseded_it_and_why(project, client):
+    """The supersede reason (kept in the Supersession row; the event has no actor) is shown
+    on the superseded patch's page, with a link to the new version."""
+    mails = MailList()
+    v1 = mails.post(Posting("a", 1, "add the frobnicator", JO, 2))
+    v2 = mails.post(Posting("a", 2, "add the frobnicator", JO, 2))
+    ingest(mails)
+    old = Patch.objects.filter(msgid__in=v1.msgids).first()
+    new = Patch.objects.filter(msgid__in=v2.msgids).first()
+    supersession = Supersession.objects.get(patch=old)
+    new_series = new.series
+    assert supersession.superseded_by == new_series
+    page = client.get(f"/project/{project.linkname}/patch/{old.msgid.strip('<>')}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'class="supersession"' in html
+    assert f'href="/series/{new_series.id}/"' in html
+    assert supersession.reason.replace("'", "&#x27;") in html
+    # A new patch shows none.
+    fresh = client.get(f"/project/{project.linkname}/patch/{new.msgid.strip('<>')}/")
+    assert 'class="supersession"' not in fresh.content.decode()

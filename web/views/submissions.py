@@ -17,6 +17,7 @@ from patches.querysets import later_check_exists
 from patches.services import can_edit_patch, update_comment, update_patch
 from patchwork_api.validation import is_id
 from series.models import Series
+from triage.models import Supersession
 from web.forms import BundleNameForm, PatchForm
 from web.views.common import REFUSALS, back_to, report_refusal, web_page
 
@@ -62,6 +63,15 @@ def series_members(series: Series | None):
         .only("id", "msgid", "name", "number", "state__name", "project_id", "series_id")
         .order_by("number", "id")
     )
+
+
+def supersession_of(patch: Patch) -> Supersession | None:
+    """Why a superseded patch was superseded automatically (the latest time; None when a
+    person superseded it or it is in another state now)."""
+    if patch.state is None or patch.state.slug != "superseded":
+        return None
+    supersessions = Supersession.objects.filter(patch=patch).select_related("superseded_by")
+    return supersessions.order_by("-event__date", "-id").first()
 
 
 def other_versions(series: Series | None) -> list[Series]:
@@ -123,6 +133,7 @@ def patch_detail(request: HttpRequest, linkname: str, msgid: str) -> HttpRespons
         "series_members": series_members(patch.series),
         "other_versions": other_versions(patch.series),
         "related": related,
+        "supersession": supersession_of(patch),
         "commands": apply_commands(patch),
         "mbox_url": _msgid_url("patch-mbox", patch),
         "raw_url": _msgid_url("patch-raw", patch),
