@@ -27,6 +27,7 @@ from patchwork_api.api.pagination import DeferredJoinPaginator
 from patchwork_api.validation import is_id, is_storable_text
 from people.models import Person
 from projects.models import Project
+from search.query import full_text_search
 from series.models import Series
 
 ANY_STATE = "*"
@@ -77,6 +78,7 @@ class PatchFilters:
     delegate_match: str = ""
     series: Series | None = None
     search: str = ""
+    text: str = ""
     ignored: list[str] = field(default_factory=list)
     forced_delegate: object | None = None
 
@@ -90,6 +92,7 @@ class PatchFilters:
         filters._parse_delegate(query.get("delegate", "").strip())
         filters._parse_series(query.get("series", "").strip(), project)
         filters.search = query.get("q", "").strip()
+        filters.text = query.get("search", "").strip()
         return filters
 
     def _parse_state(self, value: str) -> None:
@@ -176,6 +179,9 @@ class PatchFilters:
         queryset = self._apply_people(queryset)
         if self.search:
             queryset = queryset.filter(name__icontains=self.search)
+        if self.text:
+            # the list keeps its own order (the API's ?search= ranks)
+            queryset = full_text_search(queryset, self.text, rank=False)
         return queryset
 
     def _apply_people(self, queryset: QuerySet[Patch]) -> QuerySet[Patch]:
@@ -227,6 +233,8 @@ class PatchFilters:
             parts.append(f"delegate matches {self.delegate_match!r}")
         if self.search:
             parts.append(f"name contains {self.search!r}")
+        if self.text:
+            parts.append(f"name, message or diff has {self.text!r}")
         return parts
 
 

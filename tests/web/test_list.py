@@ -71,6 +71,28 @@ def test_filters(client, mix, project, query, expected):
     assert listed_ids(response) == ids(mix, *expected)
 
 
+def test_full_text_search_finds_words_in_the_name_message_or_diff(client, project):
+    """``search=`` (the API's full-text search, an extension) narrows the list to patches
+    holding every word in their name, commit message or diff; the list keeps its order
+    and its other filters."""
+    in_name = PatchFactory(project=project, name="[PATCH] frobnicator: add it")
+    in_message = PatchFactory(project=project, content="This frobnicator leaks.\n")
+    in_diff = PatchFactory(
+        project=project, diff="--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+frobnicator\n"
+    )
+    accepted = PatchFactory(
+        project=project, name="[PATCH] frobnicator: b", state=state("accepted")
+    )
+    PatchFactory(project=project, name="[PATCH] unrelated")
+    response = client.get(list_url(project, "search=Frobnicator"))
+    assert listed_ids(response) == [in_diff.id, in_message.id, in_name.id]
+    assert "name, message or diff has &#x27;Frobnicator&#x27;" in response.content.decode()
+    response = client.get(list_url(project, "search=frobnicator+add&state=*"))
+    assert listed_ids(response) == [in_name.id]
+    response = client.get(list_url(project, "search=frobnicator&state=accepted"))
+    assert listed_ids(response) == [accepted.id]
+
+
 def test_filter_by_ids_of_submitter_and_delegate(client, mix, project, people):
     response = client.get(list_url(project, f"delegate={people.maintainer.pk}"))
     assert listed_ids(response) == ids(mix, "review")
