@@ -14,6 +14,7 @@ variable set in the environment wins over the file. Environment variables:
   SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS,
   SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_PROXY_SSL_HEADER,
   CSRF_TRUSTED_ORIGINS   HTTPS deployment (README "Production configuration")
+  API_BASIC_AUTH   "false" ignores HTTP Basic credentials on the REST API (default: true)
   FAST_READS       "false" serves every API read through DRF instead of the compiled
                    read path (same answers, slower; default: true)
   REQUEST_STATEMENT_TIMEOUT   seconds a query of a web request may run on PostgreSQL
@@ -163,12 +164,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patchwork <patchwork@
 # every request through DRF (same answers, slower), for comparison and as a way out.
 FAST_READS = parse_bool(os.environ.get("FAST_READS", "true"), name="FAST_READS")
 
+# HTTP Basic authentication on the REST API and downloads (Patchwork's default, which
+# pwclient and git-pw may use). Every Basic request costs a password hash (~0.3 s of CPU),
+# whoever sends it: sites whose users all have tokens may turn it off. XML-RPC keeps it.
+API_BASIC_AUTH = parse_bool(os.environ.get("API_BASIC_AUTH", "true"), name="API_BASIC_AUTH")
+
 REST_FRAMEWORK = {
     # Session first, as in Patchwork: its authenticate header is None, so anonymous
     # requests that need a user get 403 (not 401 with a challenge), as clients expect.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "patchwork_api.api.authentication.BasicAuthentication",
+        *(["patchwork_api.api.authentication.BasicAuthentication"] if API_BASIC_AUTH else []),
         "patchwork_api.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

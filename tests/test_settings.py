@@ -15,6 +15,7 @@ import json
 import django
 from django.conf import settings
 django.setup()
+from django.urls import resolve
 print(json.dumps({
     "DEBUG": settings.DEBUG,
     "SECRET_KEY": settings._wrapped.SECRET_KEY,
@@ -23,6 +24,10 @@ print(json.dumps({
                  if key in ("ENGINE", "NAME", "HOST", "PORT")},
     "TIME_ZONE": settings.TIME_ZONE,
     "USE_TZ": settings.USE_TZ,
+    "AUTHENTICATION": settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
+    "PATCH_VIEW_AUTHENTICATION": [
+        cls.__name__ for cls in resolve("/api/1.3/patches/1/").func.cls.authentication_classes
+    ],
 }))
 """
 
@@ -162,3 +167,16 @@ def test_an_unwritable_data_directory_does_not_stop_the_settings(tmp_path):
     settings = loaded_settings(tmp_path, DEBUG="true", PATCHWORK_DATA_DIR=str(blocker / "data"))
 
     assert settings["DEBUG"] is True
+
+
+@pytest.mark.parametrize(("value", "basic"), [(None, True), ("true", True), ("false", False)])
+def test_api_basic_auth_setting(tmp_path, value, basic):
+    """``API_BASIC_AUTH`` keeps or drops Basic authentication from the API's schemes
+    (session and token stay)."""
+    environment = {} if value is None else {"API_BASIC_AUTH": value}
+    loaded = loaded_settings(tmp_path, **environment)
+    classes = loaded["AUTHENTICATION"]
+    assert any(name.endswith(".BasicAuthentication") for name in classes) is basic
+    assert any(name.endswith(".TokenAuthentication") for name in classes)
+    assert any(name.endswith(".SessionAuthentication") for name in classes)
+    assert ("BasicAuthentication" in loaded["PATCH_VIEW_AUTHENTICATION"]) is basic
