@@ -4,11 +4,14 @@ memory, and nothing lost — every mail answered 0 is stored, quarantined, or lo
 dropped, ignored, a duplicate or unparseable."""
 
 import io
+import json
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -198,55 +201,36 @@ def test_parsemail_process_never_prints_a_traceback(command_database, raw):
     assert peak_kib < COMMAND_MEMORY_KIB, f"parsemail peaked at {peak_kib} KiB"
 
 
-# The command runs as the child of a small Python process that reports its peak memory.
-# Linux carries the high-water RSS of the memory a process had before ``execve`` into its
-# ``ru_maxrss``: a command forked straight from this test session (hundreds of MB once
-# servers and browsers have run) would report at least the session's size.
-MEASURE = """
-import os, sys
-report, command = int(sys.argv[1]), sys.argv[2:]
-pid = os.fork()
-if pid == 0:
-    os.close(report)
-    os.execvp(command[0], command)
-_, status, usage = os.wait4(pid, 0)
-os.write(report, str(usage.ru_maxrss).encode())
-code = os.waitstatus_to_exitcode(status)
-os._exit(code if code >= 0 else 128 - code)
-"""
-
-
 def run_measured(args: list[str], raw: bytes, environment: dict) -> tuple[int, str, int]:
     """Run one process to its end: its exit status, its output, and the peak memory of
-    that process alone (KiB, from ``wait4`` in a small parent process; see MEASURE)."""
-    report_read, report_write = os.pipe()
-    process = subprocess.Popen(
-        [sys.executable, "-c", MEASURE, str(report_write), *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=environment,
-        cwd=Path(MANAGE).parent,
-        pass_fds=(report_write,),
-        start_new_session=True,
-    )
-    os.close(report_write)
-    killer = threading.Timer(COMMAND_SECONDS, os.killpg, (process.pid, 9))
-    killer.start()
-    try:
-        writer = threading.Thread(target=feed, args=(process.stdin, raw))
-        writer.start()
-        output = process.stdout.read()
-        writer.join()
-        status = process.wait()
-        with os.fdopen(report_read, "rb") as report:
-            peak = report.read()
-    finally:
-        killer.cancel()
-        process.stdout.close()
-    assert status not in (-9, 128 + 9), f"killed after {COMMAND_SECONDS} s"
-    assert peak, f"no memory report (status {status}): {output[-2000:]!r}"
-    return status, output.decode(errors="replace"), int(peak)
+    that process alone (KiB), measured by the benchmark's launcher ``bench.childusage``
+    (Linux charges a child forked straight from this test session with the session's
+    memory in ``ru_maxrss``: 486 MB in CI)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        usage_path = Path(scratch) / "usage.json"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.childusage", str(usage_path), "--", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=environment,
+            cwd=Path(MANAGE).parent,
+            start_new_session=True,
+        )
+        killer = threading.Timer(COMMAND_SECONDS, os.killpg, (process.pid, signal.SIGKILL))
+        killer.start()
+        try:
+            writer = threading.Thread(target=feed, args=(process.stdin, raw))
+            writer.start()
+            output = process.stdout.read()
+            writer.join()
+            process.wait()
+        finally:
+            killer.cancel()
+            process.stdout.close()
+        assert process.returncode != -signal.SIGKILL, f"killed after {COMMAND_SECONDS} s"
+        usage = json.loads(usage_path.read_text())
+    return usage["returncode"], output.decode(errors="replace"), usage["peak_rss_kib"]
 
 
 def feed(stream, raw: bytes) -> None:
