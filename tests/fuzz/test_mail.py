@@ -27,6 +27,7 @@ from covers.models import Cover, CoverComment
 from ingest.models import FailedMail, UnattachedMail
 from ingest.services import parse_raw, raw_msgid
 from patches.models import Patch, PatchComment
+from patchwork_api.validation import is_storable_text
 from tests.e2e.server import MANAGE, Database, manage, server_environment
 from tests.factories import ProjectFactory
 from tests.fuzz.conftest import FUZZ_SEED, is_postgres
@@ -112,9 +113,11 @@ def parsemail_in_process(raw: bytes) -> tuple[int, list[str]]:
 
 
 def is_kept(msgid: str) -> bool:
-    """Whether a mail with this Message-ID is stored, waiting or quarantined."""
+    """Whether a mail with this Message-ID is stored, waiting or quarantined (one with a
+    character no stored Message-ID can hold, a NUL, is looked for by its log lines)."""
     candidates = {msgid, f"<{msgid.strip('<>')}>"}
-    return any(
+    candidates = {candidate for candidate in candidates if is_storable_text(candidate)}
+    return bool(candidates) and any(
         model.objects.filter(msgid__in=candidates).exists()
         for model in (Patch, Cover, PatchComment, CoverComment, UnattachedMail, FailedMail)
     )
