@@ -12,8 +12,6 @@ from patchwork_api.api.versioning import request_version
 # do not list them (as Patchwork does).
 COMMENT_EVENTS_VERSION = (1, 3)
 COMMENT_CATEGORIES = (Event.Category.COVER_COMMENT_CREATED, Event.Category.PATCH_COMMENT_CREATED)
-# ``order`` is documented for events from API 1.2.
-ORDER_VERSION = (1, 2)
 
 
 class EventList(generics.ListAPIView):
@@ -26,10 +24,8 @@ class EventList(generics.ListAPIView):
     filterset_class = EventFilterSet
     pagination_class = EventPagination
     ordering = ("-date",)
-
-    @property
-    def ordering_fields(self) -> tuple[str, ...]:
-        return ("date",) if request_version(self.request) >= ORDER_VERSION else ()
+    # in every version, as Patchwork (its spec documents ``order`` from 1.2 only)
+    ordering_fields = ("date",)
 
     def get_queryset(self):
         events = Event.objects.for_api()

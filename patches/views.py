@@ -67,9 +67,8 @@ class PatchList(ListAPIView):
         "state",
         "archived",
         "submitter",
-        "delegate",
         "check",
-    )
+    )  # Patchwork's: no ``delegate`` (``?order=delegate`` is ignored, ids in order)
     ordering_expressions = {"check": order_by_checks}
     ordering = "id"
 

@@ -8,7 +8,8 @@ variable set in the environment wins over the file. Environment variables:
   ALLOWED_HOSTS    comma-separated host names (default: localhost,127.0.0.1,[::1],testserver)
   DATABASE_URL     sqlite:///path or postgres://user:pass@host:port/name
                    (default: SQLite file data/patchwork.sqlite3 inside the checkout)
-  TIME_ZONE        server time zone dates are stored and served in (default: UTC)
+  TIME_ZONE        time zone of the times the server makes (events, checks); mail dates
+                   are UTC whatever it is, as in Patchwork (default: UTC)
   PATCHWORK_DATA_DIR  where the default database and quarantined mail live (default: ./data)
   STATIC_ROOT      where collectstatic puts files (default: ./staticfiles)
   SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS,

@@ -222,7 +222,9 @@ def _server_zone() -> zoneinfo.ZoneInfo:
 
 
 def find_date(mail: Message) -> datetime.datetime:
-    """The Date header as naive server time; now when it is missing, broken or out of range.
+    """The Date header as naive UTC, whatever the server's time zone (as Patchwork, whose
+    mail dates are UTC while the times it makes itself are in its ``TIME_ZONE``); the
+    server's time now when the header is missing, broken or out of range.
 
     A date without a zone is taken as UTC.
     """
@@ -237,8 +239,7 @@ def find_date(mail: Message) -> datetime.datetime:
         if parsed[9] is None:
             parsed = (*parsed[:9], 0)
         timestamp = mktime_tz(parsed)
-        moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC)
-        return moment.astimezone(_server_zone()).replace(tzinfo=None)
+        return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).replace(tzinfo=None)
     except (OverflowError, ValueError, OSError):
         return server_now()
 

@@ -388,6 +388,15 @@ def test_ordering(api_client, ordered_patches, order, expected_names):
     assert [item["name"] for item in response.json()] == expected_names
 
 
+def test_order_by_delegate_is_ignored_as_in_patchwork(api_client, maintainer, project):
+    """Patchwork's patch list does not order by delegate: ``?order=delegate`` lists by id
+    (measured side by side; the web list page has its own delegate column order)."""
+    first = PatchFactory(project=project, delegate=None)
+    second = PatchFactory(project=project, delegate=maintainer)
+    for order in ("delegate", "-delegate"):
+        assert listed(api_client, {"order": order}) == [first.pk, second.pk]
+
+
 def test_ordering_by_archived_then_id(api_client):
     archived = PatchFactory(archived=True)
     open_patch = PatchFactory(archived=False)

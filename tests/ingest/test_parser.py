@@ -11,6 +11,7 @@ import json
 import lzma
 import mailbox
 import time
+import zoneinfo
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from pathlib import Path
@@ -456,11 +457,22 @@ def test_date_is_converted_to_naive_utc(date, expected):
     assert parse_mail(_mail_with_date(date)).date == expected
 
 
-def test_date_is_given_in_the_server_time_zone(settings):
-    settings.TIME_ZONE = "Europe/Paris"
-    parsed = parse_mail(_mail_with_date("Wed, 20 Jun 2018 14:21:42 +0000"))
-    assert parsed.date == datetime.datetime(2018, 6, 20, 16, 21, 42)
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "Australia/Canberra"])
+def test_date_is_utc_whatever_the_server_time_zone(settings, zone):
+    """As Patchwork (a site migrating keeps its TIME_ZONE, Patchwork's default being
+    Australia/Canberra): a mail's date is stored and served as UTC, while the times the
+    server makes itself (events, checks, a mail without a date) are in TIME_ZONE."""
+    settings.TIME_ZONE = zone
+    parsed = parse_mail(_mail_with_date("Tue, 13 Mar 2018 19:30:40 +0100"))
+    assert parsed.date == datetime.datetime(2018, 3, 13, 18, 30, 40)
     assert parsed.date.tzinfo is None
+
+
+def test_a_mail_without_a_date_gets_the_server_time(settings):
+    settings.TIME_ZONE = "Australia/Canberra"
+    now = datetime.datetime.now(zoneinfo.ZoneInfo("Australia/Canberra")).replace(tzinfo=None)
+    parsed = parse_mail(_mail_with_date(None))
+    assert abs(parsed.date - now) < datetime.timedelta(minutes=1)
 
 
 @pytest.mark.parametrize(
