@@ -23,6 +23,7 @@ from django.http import QueryDict
 
 from patches.models import Check, Patch, PatchTag, State, Tag
 from patches.querysets import latest_checks
+from patchwork_api import limits
 from patchwork_api.api.pagination import DeferredJoinPaginator
 from patchwork_api.validation import is_id, is_storable_text
 from people.models import Person
@@ -80,6 +81,7 @@ class PatchFilters:
     search: str = ""
     text: str = ""
     ignored: list[str] = field(default_factory=list)
+    not_applied: list[str] = field(default_factory=list)
     forced_delegate: object | None = None
 
     @classmethod
@@ -92,8 +94,16 @@ class PatchFilters:
         filters._parse_delegate(query.get("delegate", "").strip())
         filters._parse_series(query.get("series", "").strip(), project)
         filters.search = query.get("q", "").strip()
-        filters.text = query.get("search", "").strip()
+        filters._parse_text(query.get("search", "").strip())
         return filters
+
+    def _parse_text(self, value: str) -> None:
+        if len(value.split()) > limits.MAX_SEARCH_WORDS:
+            self.not_applied.append(
+                f"a full-text search of more than {limits.MAX_SEARCH_WORDS} words"
+            )
+        else:
+            self.text = value
 
     def _parse_state(self, value: str) -> None:
         if value == ANY_STATE:

@@ -93,6 +93,16 @@ def test_full_text_search_finds_words_in_the_name_message_or_diff(client, projec
     assert listed_ids(response) == [accepted.id]
 
 
+def test_a_full_text_search_over_the_word_limit_is_not_applied(client, project):
+    """More words than ``MAX_SEARCH_WORDS`` (a 400 on the API): the page says the search
+    was not applied and lists as without it (it was a 500)."""
+    patch = PatchFactory(project=project)
+    response = client.get(list_url(project, "search=" + "+".join(["word"] * 11)))
+    assert response.status_code == 200
+    assert listed_ids(response) == [patch.id]
+    assert "Not applied: a full-text search of more than 10 words." in response.content.decode()
+
+
 def test_filter_by_ids_of_submitter_and_delegate(client, mix, project, people):
     response = client.get(list_url(project, f"delegate={people.maintainer.pk}"))
     assert listed_ids(response) == ids(mix, "review")

@@ -66,8 +66,8 @@ def series_members(series: Series | None):
 
 
 def supersession_of(patch: Patch) -> Supersession | None:
-    """Why a superseded patch was superseded automatically (the latest time; None when a
-    person superseded it or it is in another state now)."""
+    """The latest automatic supersession of a patch that is superseded now (None for a
+    patch in another state, or one only a person superseded)."""
     if patch.state is None or patch.state.slug != "superseded":
         return None
     supersessions = Supersession.objects.filter(patch=patch).select_related("superseded_by")
