@@ -16,13 +16,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bench.config import REPO_ROOT
+from bench.apiload import run_loadgen
+from bench.config import BenchConfig, load_config
 
 CONCURRENCY = (1, 8)
 
@@ -60,30 +60,7 @@ def endpoints(port: int, project: str) -> dict[str, str]:
     }
 
 
-def load(port: int, path: str, concurrency: int, duration: float) -> dict:
-    spec = {
-        "host": "127.0.0.1",
-        "port": port,
-        "concurrency": concurrency,
-        "duration_s": duration,
-        "warmup_s": 1.0,
-        "max_requests": 50_000,
-        "min_samples": 20,
-        "requests": [{"method": "GET", "path": path}],
-    }
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.loadgen"],
-        input=json.dumps(spec),
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=duration + 180,
-        check=True,
-    )
-    return json.loads(completed.stdout)
-
-
-def measure(targets: list[Target], paths: dict[str, str], rounds: int, duration: float):
+def measure(targets: list[Target], paths: dict[str, str], rounds: int, config: BenchConfig):
     """(endpoint, target, concurrency) -> list of results, and endpoint -> load averages."""
     results: dict[tuple[str, str, int], list[dict]] = {}
     loads: dict[str, list[float]] = {}
@@ -91,7 +68,8 @@ def measure(targets: list[Target], paths: dict[str, str], rounds: int, duration:
         for _ in range(rounds):
             for target in targets:
                 for concurrency in CONCURRENCY:
-                    result = load(target.port, path, concurrency, duration)
+                    request = {"method": "GET", "path": path}
+                    result = run_loadgen(config, target.port, (request,), concurrency)
                     if result.get("errors") or set(result.get("statuses", {})) != {"200"}:
                         raise SystemExit(f"{target.name} {path}: {result}")
                     results.setdefault((endpoint, target.name, concurrency), []).append(result)
@@ -139,7 +117,8 @@ def main(argv: list[str]) -> int:
     paths = endpoints(args.targets[0].port, args.project)
     for endpoint, path in paths.items():
         print(f"{endpoint}: {path}", file=sys.stderr)
-    results, loads = measure(args.targets, paths, args.rounds, args.duration)
+    config = replace(load_config(), duration_s=args.duration, warmup_s=1.0)
+    results, loads = measure(args.targets, paths, args.rounds, config)
     print(table(args.targets, paths, results, loads))
     return 0
 

@@ -65,7 +65,6 @@ class BundleAdmin(admin.ModelAdmin):
     list_filter = ("project", "public")
     search_fields = ("name", "owner__username")
     raw_id_fields = ("owner",)
-    readonly_fields = ("project",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Bundle | None = None) -> tuple:
         # A bundle keeps its owner (the services have no owner change).

@@ -139,22 +139,25 @@ def bundle_problems(
     """What ``create_bundle`` or ``update_bundle`` would refuse, by field (forms show it
     before saving)."""
     problems = {}
-    if not patches:
-        problems["patches"] = [EMPTY_MESSAGE]
-    elif len({patch.project_id for patch in patches}) > 1:
-        problems["patches"] = [SAME_PROJECT_MESSAGE]
+    if (message := _patches_problem(patches)) is not None:
+        problems["patches"] = [message]
     if owner is not None and _name_is_taken(owner, name, excluding=excluding):
         problems["name"] = _name_taken(name).message_dict["name"]
     return problems
 
 
-def _single_project_id(patches: Sequence[Patch]) -> int:
+def _patches_problem(patches: Sequence[Patch]) -> str | None:
     if not patches:
-        raise ValidationError({"patches": [EMPTY_MESSAGE]})
-    project_ids = {patch.project_id for patch in patches}
-    if len(project_ids) > 1:
-        raise ValidationError({"patches": [SAME_PROJECT_MESSAGE]})
-    return project_ids.pop()
+        return EMPTY_MESSAGE
+    if len({patch.project_id for patch in patches}) > 1:
+        return SAME_PROJECT_MESSAGE
+    return None
+
+
+def _single_project_id(patches: Sequence[Patch]) -> int:
+    if (message := _patches_problem(patches)) is not None:
+        raise ValidationError({"patches": [message]})
+    return patches[0].project_id
 
 
 def _name_is_taken(owner, name: str, *, excluding: Bundle | None = None) -> bool:

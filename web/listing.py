@@ -25,7 +25,7 @@ from patches.models import Check, Patch, PatchTag, State, Tag
 from patches.querysets import latest_checks
 from patchwork_api import limits
 from patchwork_api.api.pagination import DeferredJoinPaginator
-from patchwork_api.validation import is_id, is_storable_text
+from patchwork_api.validation import LimitExceeded, is_id, is_storable_text, search_words
 from people.models import Person
 from projects.models import Project
 from search.query import full_text_search
@@ -98,7 +98,9 @@ class PatchFilters:
         return filters
 
     def _parse_text(self, value: str) -> None:
-        if len(value.split()) > limits.MAX_SEARCH_WORDS:
+        try:
+            search_words(value)  # the API's limit, a 400 there
+        except LimitExceeded:
             self.not_applied.append(
                 f"a full-text search of more than {limits.MAX_SEARCH_WORDS} words"
             )

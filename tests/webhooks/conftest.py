@@ -5,16 +5,10 @@ from collections.abc import Iterator
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api.conftest import maintainer, project  # noqa: F401 - the API tests' fixtures
-from tests.factories import UserFactory
+from tests.api.conftest import maintainer, project, superuser  # noqa: F401 - the API tests' fixtures
 from tests.webhooks.receiver import Receiver
 
 SECRET = "s3cret-of-the-test-hook-0123456789"
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
