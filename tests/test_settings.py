@@ -25,6 +25,7 @@ print(json.dumps({
     "TIME_ZONE": settings.TIME_ZONE,
     "USE_TZ": settings.USE_TZ,
     "AUTHENTICATION": settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
+    "PREPARED_STATEMENTS": settings.PREPARED_STATEMENTS,
     "PATCH_VIEW_AUTHENTICATION": [
         cls.__name__ for cls in resolve("/api/1.3/patches/1/").func.cls.authentication_classes
     ],
@@ -180,3 +181,9 @@ def test_api_basic_auth_setting(tmp_path, value, basic):
     assert any(name.endswith(".TokenAuthentication") for name in classes)
     assert any(name.endswith(".SessionAuthentication") for name in classes)
     assert ("BasicAuthentication" in loaded["PATCH_VIEW_AUTHENTICATION"]) is basic
+
+
+@pytest.mark.parametrize(("value", "prepared"), [(None, True), ("true", True), ("false", False)])
+def test_prepared_statements_setting(tmp_path, value, prepared):
+    environment = {} if value is None else {"PREPARED_STATEMENTS": value}
+    assert loaded_settings(tmp_path, **environment)["PREPARED_STATEMENTS"] is prepared

@@ -14,9 +14,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
+from django.db import router
 from django.db.models import QuerySet
 
 SENTINEL = -918273645
+MISSING = object()
 _local = threading.local()
 
 
@@ -67,19 +69,23 @@ class PreparedQuery:
     def __init__(self, make):
         self.make = make
         self.key = id(self)
+        self.model = None
 
     def __call__(self, ids: list) -> list[tuple]:
         if not ids:
             return []
-        queryset = self.make([SENTINEL])
         cache = _local.__dict__.setdefault("prepared", {})
-        key = (self.key, queryset.db)
-        compiled = cache.get(key)
-        if compiled is None:
+        # the queryset is built only to compile it: once per thread and database
+        database = router.db_for_read(self.model) if self.model is not None else None
+        compiled = cache.get((self.key, database), MISSING)
+        if compiled is MISSING:
+            queryset = self.make([SENTINEL])
+            self.model = queryset.model
             try:
-                compiled = cache[key] = Compiled(queryset)
+                compiled = Compiled(queryset)
             except ValueError:
-                compiled = cache[key] = None
+                compiled = None
+            cache[(self.key, queryset.db)] = compiled
         if compiled is None:
             return [tuple(row) for row in self.make(ids)]
         return compiled.run(ids)

@@ -31,6 +31,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from patchwork_api.api.versions import Version, parse_version
+from patchwork_api.database import prepared_statements
 from patchwork_api.fastread.engine import Context, Shape, compiled, json_bytes
 from patchwork_api.fastread.filtering import VersionOnly, filter_rows
 from patchwork_api.validation import LimitExceeded, is_id, is_storable_text
@@ -99,12 +100,11 @@ def fast_view(plan: ReadPlan) -> Callable[..., HttpResponse]:
 
     @csrf_exempt
     def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not servable(request, parameters):
+        with prepared_statements():
+            answer = fast_answer(plan, request, parameters, kwargs)
+        if answer is None:
             return drf_view(request, *args, **kwargs)
-        try:
-            body, headers = serve(plan, request, kwargs)
-        except DECLINED:
-            return drf_view(request, *args, **kwargs)
+        body, headers = answer
         response = HttpResponse(body, content_type="application/json")
         for name, value in headers.items():
             response[name] = value
@@ -119,6 +119,18 @@ def fast_view(plan: ReadPlan) -> Callable[..., HttpResponse]:
     view.cls = plan.view  # type: ignore[attr-defined]
     view.initkwargs = {}  # type: ignore[attr-defined]
     return view
+
+
+def fast_answer(
+    plan: ReadPlan, request: HttpRequest, parameters: frozenset[str], kwargs: dict
+) -> tuple[bytes, dict[str, str]] | None:
+    """The body and headers of the fast path's answer, or None for DRF to answer."""
+    if not servable(request, parameters):
+        return None
+    try:
+        return serve(plan, request, kwargs)
+    except DECLINED:
+        return None
 
 
 def allow_header(view_class: type[APIView], *, unversioned: bool) -> str:
