@@ -30,7 +30,6 @@ from downloads.mbox import (
     series_patch_to_mbox,
 )
 from patches.models import Patch
-from patchwork_api.database import prepared_statements
 from series.models import Series
 
 # Patchwork's content types: only the patch mbox names its charset (the bodies are UTF-8).
@@ -46,8 +45,7 @@ def download_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
-            with prepared_statements():
-                return view(request, *args, **kwargs)
+            return view(request, *args, **kwargs)
         except Http404 as error:
             return page_not_found(request, error)
 

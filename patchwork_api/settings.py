@@ -18,9 +18,9 @@ variable set in the environment wins over the file. Environment variables:
   API_BASIC_AUTH   "false" ignores HTTP Basic credentials on the REST API (default: true)
   FAST_READS       "false" serves every API read through DRF instead of the compiled
                    read path (same answers, slower; default: true)
-  PREPARED_STATEMENTS  "false" keeps the compiled read path and the downloads from
-                   preparing their PostgreSQL statements (for a pooler that cannot
-                   carry them; default: true)
+  PREPARED_STATEMENTS  "false" keeps the compiled read path from preparing its
+                   PostgreSQL queries by key (for a pooler that cannot carry prepared
+                   statements; default: true)
   REQUEST_STATEMENT_TIMEOUT   seconds a query of a web request may run on PostgreSQL
   PATCHWORK_SITE_URL, WEBHOOK_*   webhooks (README "Webhooks")
   EMAIL_BACKEND    how the web pages' mail (password reset, address confirmation) leaves:
@@ -167,8 +167,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patchwork <patchwork@
 # The compiled read path (patchwork_api/fastread) serves plain JSON reads; false sends
 # every request through DRF (same answers, slower), for comparison and as a way out.
 FAST_READS = parse_bool(os.environ.get("FAST_READS", "true"), name="FAST_READS")
-# Server-side prepared statements for those reads and the downloads on PostgreSQL
-# (patchwork_api.database.prepared_statements); false for a connection pooler in
+# Server-side prepared statements for those reads' queries by key on PostgreSQL
+# (patchwork_api.database.prepared_cursor); false for a connection pooler in
 # transaction mode that cannot carry them (PgBouncer before 1.21).
 PREPARED_STATEMENTS = parse_bool(
     os.environ.get("PREPARED_STATEMENTS", "true"), name="PREPARED_STATEMENTS"

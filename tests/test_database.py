@@ -1,15 +1,16 @@
-"""Prepared statements of the compiled read path and the downloads (PostgreSQL).
+"""Prepared statements of the compiled read path's queries by key (PostgreSQL).
 
-Their queries are bound on the server and prepared from their second run on a
-connection; every other query keeps Django's client-side binding, and
-``PREPARED_STATEMENTS = False`` prepares nothing.
+They are bound on the server, prepared at their first run on a connection and planned
+once (generic plans); every other query keeps Django's client-side binding and is never
+prepared; ``PREPARED_STATEMENTS = False`` prepares nothing. The prepared queries are
+logged and counted as any other.
 """
 
 import pytest
 from django.db import connection
-from django.db.backends.postgresql import base as postgresql_base
+from django.test.utils import CaptureQueriesContext
 
-from patchwork_api.database import prepared_statements
+from patchwork_api.database import prepared_cursor
 from tests.factories import PatchFactory
 
 pytestmark = [
@@ -20,16 +21,17 @@ pytestmark = [
 ]
 
 
-def prepared_count() -> int:
+def prepared_statements() -> list[tuple[str, int, int]]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
 
 
-def read_twice(client, path: str) -> None:
-    for _ in range(2):
-        answer = client.get(path, HTTP_ACCEPT="application/json", follow=True)
+def read(client, path: str, times: int = 3) -> None:
+    for _ in range(times):
+        answer = client.get(path, HTTP_ACCEPT="application/json")
         assert answer.status_code == 200
+        assert answer.get("Content-Type") == "application/json"
 
 
 @pytest.fixture
@@ -37,52 +39,56 @@ def patch():
     return PatchFactory()
 
 
-def test_fast_reads_and_downloads_prepare_their_statements(client, patch):
-    before = prepared_count()
-    read_twice(client, f"/api/1.2/patches/{patch.pk}/")
-    after_detail = prepared_count()
-    read_twice(client, f"/patch/{patch.pk}/mbox/")
-    read_twice(client, f"/api/1.2/patches/?project={patch.project.linkname}")
+def test_a_patch_read_by_key_is_prepared_once_and_planned_generically(client, patch):
+    before = len(prepared_statements())
 
-    assert after_detail > before
-    assert prepared_count() > after_detail
+    read(client, f"/api/1.2/patches/{patch.pk}/")
+
+    statements = prepared_statements()
+    assert len(statements) > before
+    by_key = [row for row in statements if '"patches_patch"."id" = ANY($1)' in row[0]]
+    assert by_key, statements
+    assert all(custom == 0 for _, _, custom in by_key)
+    assert any(generic >= 3 for _, generic, _ in by_key)
 
 
-def test_other_queries_keep_client_side_binding(client, patch):
-    read_twice(client, f"/api/1.2/patches/{patch.pk}/")
-    raw = connection.connection
+def test_a_list_page_reads_its_columns_by_key(client, patch):
+    PatchFactory(project=patch.project)
+    read(client, f"/api/1.2/patches/?project={patch.project.linkname}", times=1)
 
-    # restored after the request: Django's own cursor class, nothing prepared
-    assert raw.prepare_threshold is None
-    assert raw.cursor_factory is postgresql_base.Cursor
-    before = prepared_count()
+    with CaptureQueriesContext(connection) as queries:
+        read(client, f"/api/1.2/patches/?project={patch.project.linkname}", times=1)
+
+    page_keys = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "patches_patch"."id" AS "pk"')
+    ]
+    assert len(page_keys) == 1  # the page's keys: the table, its filters and order only
+    assert "JOIN" not in page_keys[0]
+    # the columns, by key, logged with the SQL sent as any other query
+    assert any("= ANY($1)" in query["sql"] for query in queries.captured_queries)
+
+
+def test_other_queries_are_not_prepared(client, patch):
+    read(client, f"/api/1.2/patches/{patch.pk}/")
+    before = len(prepared_statements())
+
     for _ in range(3):
         with connection.cursor() as cursor:
             cursor.execute("SELECT %s::int", [1])
-    assert prepared_count() == before
+        # DRF's path (the browsable API) runs the ORM's queries
+        assert client.get(f"/api/1.2/patches/{patch.pk}/?format=api").status_code == 200
 
-
-def test_restored_when_the_block_raises(patch):
-    connection.ensure_connection()
-    raw = connection.connection
-    saved = raw.cursor_factory, raw.prepare_threshold
-
-    def fail_inside() -> None:
-        with prepared_statements():
-            assert raw.prepare_threshold is not None
-            raise RuntimeError
-
-    with pytest.raises(RuntimeError):
-        fail_inside()
-
-    assert (raw.cursor_factory, raw.prepare_threshold) == saved
+    assert len(prepared_statements()) == before
 
 
 def test_setting_off_prepares_nothing(client, patch, settings):
     settings.PREPARED_STATEMENTS = False
-    before = prepared_count()
+    before = len(prepared_statements())
 
-    read_twice(client, f"/api/1.2/patches/{patch.pk}/")
-    read_twice(client, f"/api/1.2/patches/?project={patch.project.linkname}")
+    read(client, f"/api/1.2/patches/{patch.pk}/")
+    read(client, f"/api/1.2/patches/?project={patch.project.linkname}")
 
-    assert prepared_count() == before
+    assert len(prepared_statements()) == before
+    assert prepared_cursor(connection) is None

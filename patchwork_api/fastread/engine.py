@@ -392,6 +392,17 @@ class Compiled:
             self._by_ids = PreparedQuery(lambda keys: self.rows().filter(pk__in=keys))
         return self._by_ids(ids)
 
+    def in_order(self, keys: Sequence[Any]) -> list[Row]:
+        """The rows of these primary keys (``by_ids``), in the keys' order."""
+        key_index = self._indexes["id"]
+        by_key = {row[key_index]: row for row in self.by_ids(list(dict.fromkeys(keys)))}
+        return [by_key[key] for key in keys if key in by_key]
+
+    @property
+    def keyed(self) -> bool:
+        """Whether its rows can be fetched by key (the key is one of its columns)."""
+        return "id" in self._indexes
+
     def load(self, rows: Sequence[Row], context: Context) -> None:
         """Run the page's batched queries (at most one per batch field)."""
         for key, batch in enumerate(self.batches):

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from django.db import router
 from django.db.models import QuerySet
 
+from patchwork_api.database import prepared_cursor
+
 SENTINEL = -918273645
 MISSING = object()
 _local = threading.local()
@@ -55,7 +57,8 @@ class Compiled:
             placeholders = ", ".join(["%s"] * len(ids))
             sql = f"{self.before} IN ({placeholders}){self.after}"
             params = [*self.params_before, *ids, *self.params_after]
-        with self.connection.cursor() as cursor:
+        cursor = prepared_cursor(self.connection) or self.connection.cursor()
+        with cursor:
             cursor.execute(sql, params)
             rows: Iterable = cursor.fetchall()
         if self.converters:

@@ -31,8 +31,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from patchwork_api.api.versions import Version, parse_version
-from patchwork_api.database import prepared_statements
-from patchwork_api.fastread.engine import Context, Shape, compiled, json_bytes
+from patchwork_api.fastread.engine import Compiled, Context, Shape, compiled, json_bytes
 from patchwork_api.fastread.filtering import VersionOnly, filter_rows
 from patchwork_api.validation import LimitExceeded, is_id, is_storable_text
 
@@ -70,7 +69,8 @@ class ReadPlan:
 
     view: type[APIView]
     shape: Shape
-    # (version, URL kwargs, rows) -> the rows the endpoint may show
+    # (version, URL kwargs, rows) -> the rows the endpoint may show: a filter only (a
+    # list's columns are fetched by key from the model's rows, ``page_rows``)
     rows: Callable[[Version, dict, QuerySet], QuerySet]
     detail: bool = False
     lookup: str = "pk"
@@ -100,11 +100,12 @@ def fast_view(plan: ReadPlan) -> Callable[..., HttpResponse]:
 
     @csrf_exempt
     def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        with prepared_statements():
-            answer = fast_answer(plan, request, parameters, kwargs)
-        if answer is None:
+        if not servable(request, parameters):
             return drf_view(request, *args, **kwargs)
-        body, headers = answer
+        try:
+            body, headers = serve(plan, request, kwargs)
+        except DECLINED:
+            return drf_view(request, *args, **kwargs)
         response = HttpResponse(body, content_type="application/json")
         for name, value in headers.items():
             response[name] = value
@@ -119,18 +120,6 @@ def fast_view(plan: ReadPlan) -> Callable[..., HttpResponse]:
     view.cls = plan.view  # type: ignore[attr-defined]
     view.initkwargs = {}  # type: ignore[attr-defined]
     return view
-
-
-def fast_answer(
-    plan: ReadPlan, request: HttpRequest, parameters: frozenset[str], kwargs: dict
-) -> tuple[bytes, dict[str, str]] | None:
-    """The body and headers of the fast path's answer, or None for DRF to answer."""
-    if not servable(request, parameters):
-        return None
-    try:
-        return serve(plan, request, kwargs)
-    except DECLINED:
-        return None
 
 
 def allow_header(view_class: type[APIView], *, unversioned: bool) -> str:
@@ -209,11 +198,25 @@ def serve(plan: ReadPlan, request: HttpRequest, kwargs: dict) -> tuple[bytes, di
     paginator.django_paginator_class = counting_paginator(
         type(paginator).django_paginator_class, filtered
     )
-    page = paginator.paginate_queryset(filtered.values_list(*shape.columns), view.request, view)
+    page = paginator.paginate_queryset(page_rows(shape, filtered), view.request, view)
     if page is None:
         raise Decline
+    if shape.keyed:
+        page = shape.in_order(page)
     headers = paginator.get_headers()
     return json_bytes(shape.render(page, context)), headers
+
+
+def page_rows(shape: Compiled, filtered: QuerySet) -> QuerySet:
+    """What the paginator slices: the keys of the rows when the shape's rows can be
+    fetched by key (the page's columns then come from ``Compiled.in_order``, a query
+    compiled and planned once), else the columns themselves. The page's keys are read
+    from the table with the filters and order alone: planning one query of some forty
+    joined columns per request cost PostgreSQL more than running it (3.8 ms against
+    0.4 ms for a patch list page)."""
+    if shape.keyed:
+        return filtered.values_list("pk", flat=True)
+    return filtered.values_list(*shape.columns)
 
 
 _counting_classes: dict[type, type] = {}

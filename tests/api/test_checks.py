@@ -21,7 +21,7 @@ from tests.factories import BASE_DATE, CheckFactory, PatchFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 3  # the patch, count, page with users joined
+LIST_QUERIES = 4  # the patch, count, the page's keys, its columns (users joined) by key
 
 VALID_CHECK = {
     "state": "success",

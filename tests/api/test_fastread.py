@@ -245,17 +245,17 @@ def test_fast_path_leaves_other_requests_to_drf(api_client, corpus):
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        # count, page, latest checks, related patches
-        ("patches/", 4),
-        ("patches/?project=linux", 5),  # and the project's id by its linkname
+        # count, the page's keys, its columns by key, latest checks, related patches
+        ("patches/", 5),
+        ("patches/?project=linux", 6),  # and the project's id by its linkname
         # the patch, its latest checks, its related patches
         ("patches/%(patch)d/", 3),
-        ("covers/", 2),
-        ("series/", 5),  # count, page, patches, dependencies, dependents
+        ("covers/", 3),  # count, the page's keys, its columns by key
+        ("series/", 6),  # count, keys, columns, patches, dependencies, dependents
         ("series/%(series)d/", 4),
-        # count, page, one per kind of payload object (patch, series, cover, check, two
-        # delegates, two kinds of comment)
-        ("events/", 10),
+        # count, keys, columns, one per kind of payload object (patch, series, cover,
+        # check, two delegates, two kinds of comment)
+        ("events/", 11),
     ],
 )
 def test_fast_path_queries_are_constant(api_client, corpus, path, queries):

@@ -28,7 +28,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 3  # the patch, count, page with submitter, patch and project joined
+# the patch, count, the page's keys, its columns (submitter, patch and project joined)
+# by key
+LIST_QUERIES = 4
 
 
 @pytest.fixture
