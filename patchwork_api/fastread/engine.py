@@ -23,12 +23,13 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from django.db.models import Model, QuerySet
 from django.urls import get_script_prefix, reverse
 
-from patchwork_api.api.urltemplates import UrlTemplate, build_template
+from patchwork_api.api.urltemplates import SAFE_PATH_CHARACTERS, UrlTemplate, build_template
 from patchwork_api.api.versions import Version
 from patchwork_api.fastread.prepared import PreparedQuery
 
@@ -361,14 +362,29 @@ class Compiled:
         names = tuple(name for name, _ in kwargs)
         indexes = [self.index(prefix + column) for _, column in kwargs]
         convert = list(converters) + [None] * (len(indexes) - len(converters))
-        template = url_template(route, names, version_text)
-        parts = template.parts
+        parts = url_template(route, names, version_text).parts
+        # the template as its first literal, then (row column, converter, literal after)
+        # per hole: a URL is the origin and a few concatenations
+        head = parts[0]
+        holes = [
+            (indexes[hole], convert[hole], tail)
+            for hole, tail in zip(parts[1::2], parts[2::2], strict=True)
+        ]
+        if len(holes) == 1 and holes[0][1] is None and suffix is None and fn is None:
+            ((column, _, tail),) = holes
+
+            def one_hole_url(row: Row, context: Context) -> str:
+                value = row[column]
+                text = value if type(value) is int else url_segment(value)
+                return f"{context.origin}{head}{text}{tail}"
+
+            return one_hole_url
 
         def url(row: Row, context: Context) -> str:
-            values = [
-                row[i] if c is None else c(row[i]) for i, c in zip(indexes, convert, strict=True)
-            ]
-            text = context.origin + fill(parts, values)
+            text = context.origin + head
+            for column, converter, tail in holes:
+                value = row[column] if converter is None else converter(row[column])
+                text += (str(value) if type(value) is int else url_segment(value)) + tail
             if suffix is not None:
                 text += suffix[0](*[row[j] for j in suffix[1]])
             if fn is not None:
@@ -416,22 +432,9 @@ class Compiled:
         return [render_row(row, context) for row in rows]
 
 
-def fill(parts: list, values: list) -> str:
-    """``UrlTemplate.fill`` (the same quoting), integers without quoting."""
-    from urllib.parse import quote
-
-    from patchwork_api.api.urltemplates import SAFE_PATH_CHARACTERS
-
-    return "".join(
-        part
-        if isinstance(part, str)
-        else (
-            str(values[part])
-            if isinstance(values[part], int)
-            else quote(str(values[part]), safe=SAFE_PATH_CHARACTERS)
-        )
-        for part in parts
-    )
+def url_segment(value: Any) -> str:
+    """A value in a URL path, quoted as ``UrlTemplate.fill`` quotes it."""
+    return quote(str(value), safe=SAFE_PATH_CHARACTERS)
 
 
 _compiled: dict[tuple, Compiled] = {}
