@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 
 from bundles.models import Bundle
 from covers.models import Cover
-from downloads import links, queries
+from downloads import compiled, links, queries
 from downloads.mbox import (
     SeriesSelectionError,
     cover_to_mbox,
@@ -94,15 +94,19 @@ def _cover_or_404(linkname: str, msgid: str, queryset=None) -> Cover:
 @download_view
 def patch_mbox(request: HttpRequest, linkname: str, msgid: str) -> HttpResponse:
     """The patch as a mail for git am; ``?series=*|<id>`` prepends what it depends on."""
-    patch = _patch_or_404(linkname, msgid, queries.mbox_patches())
     series = request.GET.get("series")
     if series:
+        patch = _patch_or_404(linkname, msgid, queries.mbox_patches())
         try:
             text = series_patch_to_mbox(patch, series)
         except SeriesSelectionError as error:
             raise Http404(str(error)) from None
     else:
-        text = patch_to_mbox(patch)
+        found = compiled.mbox_patch(linkname, msgid)
+        if found is None:
+            raise Http404("Patch not found.")
+        patch, trailers = found
+        text = patch_to_mbox(patch, trailers=trailers)
     return attachment(text, f"{patch_filename(patch)}.patch", PATCH_MBOX_CONTENT_TYPE)
 
 
@@ -129,7 +133,10 @@ def series_filename(series: Series) -> str:
 def series_mbox(request: HttpRequest, series_id: int) -> HttpResponse:
     """The series' patches in order, each with its trailers; no cover letter."""
     series = get_object_or_404(Series.objects.only("id", "name"), id=series_id)
-    text = patches_to_mbox(queries.series_patches(series))
+    text = "\n".join(
+        patch_to_mbox(patch, trailers=trailers)
+        for patch, trailers in compiled.mbox_series_patches(series.id)
+    )
     return attachment(text, f"{series_filename(series)}.patch", MBOX_CONTENT_TYPE)
 
 

@@ -5,8 +5,9 @@ patch by id, the embedded patches of a page, its latest checks): building and co
 such a ``values_list()`` query of some forty joined columns cost Django more than running
 it. ``PreparedQuery`` compiles the queryset once (per thread and database), with a
 sentinel in its one ``IN (...)`` list, and then only substitutes the ids: ``= ANY(%s)``
-on PostgreSQL, one placeholder per id elsewhere. The rows go through the same converters
-as the ORM's.
+on PostgreSQL, one placeholder per id elsewhere. Other values of the query (a project's
+linkname) may be given as arguments too: compiled with a marker, each substituted where
+its marker was. The rows go through the same converters as the ORM's.
 """
 
 from __future__ import annotations
@@ -20,15 +21,28 @@ from django.db.models import QuerySet
 from patchwork_api.database import prepared_cursor
 
 SENTINEL = -918273645
+# the sentinel of a list of text values (Django turns an integer into text for them)
+TEXT_SENTINEL = "\x00prepared-ids"
+SENTINELS = (SENTINEL, TEXT_SENTINEL)
+# markers of the arguments: no stored text holds NUL
+ARGUMENTS = tuple(f"\x00prepared-argument-{index}" for index in range(4))
 MISSING = object()
 _local = threading.local()
 
 
 class Compiled:
-    def __init__(self, queryset: QuerySet):
+    def __init__(self, queryset: QuerySet, arity: int = 0):
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
-        positions = [i for i, value in enumerate(params) if value == SENTINEL]
+        params = list(params)
+        # where each argument goes: its position in the parameters, which stay in order
+        self.arguments = []
+        for marker in ARGUMENTS[:arity]:
+            found = [i for i, value in enumerate(params) if value == marker]
+            if len(found) != 1:
+                raise ValueError("an argument of a prepared query must be one parameter")
+            self.arguments.append(found[0])
+        positions = [i for i, value in enumerate(params) if value in SENTINELS]
         marker = " IN (%s)"
         if len(positions) != 1 or sql.count(marker) < 1:
             raise ValueError("a prepared query needs exactly one IN list of the sentinel")
@@ -41,22 +55,26 @@ class Compiled:
             raise ValueError("the sentinel is not alone in an IN list")
         self.before = sql[:start]
         self.after = sql[index + 3 :]
-        self.params_before = list(params[: positions[0]])
-        self.params_after = list(params[positions[0] + 1 :])
+        self.ids_position = positions[0]
+        self.params = params
         self.compiler = compiler
         fields = [select[0] for select in compiler.select[: compiler.col_count]]
         self.converters = compiler.get_converters(fields)
         self.connection = compiler.connection
         self.any_array = self.connection.vendor == "postgresql"
 
-    def run(self, ids: list) -> list[tuple]:
+    def run(self, ids: list, arguments: tuple = ()) -> list[tuple]:
+        values = list(self.params)
+        for position, value in zip(self.arguments, arguments, strict=True):
+            values[position] = value
+        before, after = values[: self.ids_position], values[self.ids_position + 1 :]
         if self.any_array:
             sql = f"{self.before} = ANY(%s){self.after}"
-            params = [*self.params_before, list(ids), *self.params_after]
+            params = [*before, list(ids), *after]
         else:
             placeholders = ", ".join(["%s"] * len(ids))
             sql = f"{self.before} IN ({placeholders}){self.after}"
-            params = [*self.params_before, *ids, *self.params_after]
+            params = [*before, *ids, *after]
         cursor = prepared_cursor(self.connection) or self.connection.cursor()
         with cursor:
             cursor.execute(sql, params)
@@ -67,14 +85,20 @@ class Compiled:
 
 
 class PreparedQuery:
-    """``make(ids)`` -> a queryset of those ids, run as SQL compiled once."""
+    """``make(ids, *arguments)`` -> a queryset of those ids, run as SQL compiled once.
 
-    def __init__(self, make):
+    ``arity`` arguments (at most four) are values ``make`` must use as they are, each in
+    one parameter (an exact match); the ids go into an ``__in`` lookup (of integers, or
+    of text: ``text=True``)."""
+
+    def __init__(self, make, arity: int = 0, *, text: bool = False):
         self.make = make
+        self.arity = arity
+        self.sentinel = TEXT_SENTINEL if text else SENTINEL
         self.key = id(self)
         self.model = None
 
-    def __call__(self, ids: list) -> list[tuple]:
+    def __call__(self, ids: list, *arguments) -> list[tuple]:
         if not ids:
             return []
         cache = _local.__dict__.setdefault("prepared", {})
@@ -82,13 +106,13 @@ class PreparedQuery:
         database = router.db_for_read(self.model) if self.model is not None else None
         compiled = cache.get((self.key, database), MISSING)
         if compiled is MISSING:
-            queryset = self.make([SENTINEL])
+            queryset = self.make([self.sentinel], *ARGUMENTS[: self.arity])
             self.model = queryset.model
             try:
-                compiled = Compiled(queryset)
+                compiled = Compiled(queryset, self.arity)
             except ValueError:
                 compiled = None
             cache[(self.key, queryset.db)] = compiled
         if compiled is None:
-            return [tuple(row) for row in self.make(ids)]
-        return compiled.run(ids)
+            return [tuple(row) for row in self.make(ids, *arguments)]
+        return compiled.run(ids, arguments)

@@ -5,7 +5,8 @@ import base64
 import pytest
 from django.urls import reverse
 
-from downloads import links
+from downloads import links, queries
+from downloads.mbox import patch_to_mbox, patches_to_mbox
 from tests.factories import (
     BundleFactory,
     CoverFactory,
@@ -424,3 +425,53 @@ def test_bracketed_msgid_wins_over_a_bare_one(client):
     bracketed = PatchFactory(msgid="<same@example.org>")
     PatchFactory(project=bracketed.project, msgid="same@example.org")
     assert patchwork_ids(client.get(mbox_url(bracketed))) == [bracketed.id]
+
+
+# The plain patch and series mbox read by SQL compiled once (downloads/compiled.py).
+
+
+def busy_patch(**kwargs):
+    """A patch with a delegate, a non-ASCII submitter and replies (one with a trailer)."""
+    delegate = UserFactory(email="maintainer@example.org")
+    patch = PatchFactory(delegate=delegate, submitter__name="Zoë Łukasz", **kwargs)
+    PatchCommentFactory.create_batch(2, patch=patch)
+    PatchCommentFactory(patch=patch, content="Looks fine.\n\nAcked-by: Ann <ann@example.org>")
+    return patch
+
+
+def test_patch_mbox_is_what_the_orm_path_renders(client, django_assert_num_queries):
+    """The same bytes as ``patch_to_mbox`` of the ORM's patch, in two queries (the patch
+    with its project, submitter and delegate; its replies)."""
+    patch = busy_patch()
+    expected = patch_to_mbox(
+        queries.find_patch(
+            patch.project.linkname, links.strip_brackets(patch.msgid), queries.mbox_patches()
+        )
+    )
+
+    with django_assert_num_queries(2):
+        response = client.get(mbox_url(patch))
+
+    assert response.status_code == 200
+    assert response.content.decode() == expected
+    assert "X-Patchwork-Delegate: maintainer@example.org" in expected
+    assert "Acked-by: Ann <ann@example.org>" in expected
+
+
+def test_series_mbox_is_what_the_orm_path_renders(client):
+    series = SeriesFactory()
+    patches = [busy_patch(project=series.project, series=series, number=n) for n in (2, 1)]
+    expected = patches_to_mbox(queries.series_patches(series))
+
+    response = client.get(links.series_mbox_url(None, series.id))
+
+    assert response.content.decode() == expected
+    assert patchwork_ids(response) == [patches[1].id, patches[0].id]
+
+
+def test_patch_mbox_of_another_project_or_unknown_msgid_is_a_404(client):
+    patch = PatchFactory()
+    other = ProjectFactory()
+
+    assert_html_404(client.get(links.patch_mbox_url(None, other.linkname, patch.msgid)))
+    assert_html_404(client.get(links.patch_mbox_url(None, patch.project.linkname, "<no@x>")))
