@@ -25,6 +25,7 @@ from rest_framework.filters import OrderingFilter
 
 from patchwork_api import validation
 from patchwork_api.api.versioning import request_version
+from patchwork_api.fastread.prepared import PreparedLookup
 from patchwork_api.limits import MAX_FILTER_VALUE_LENGTH
 
 DATETIME_RE = re.compile(
@@ -121,10 +122,30 @@ class IdOrKeyFilter(VersionAwareFilterMixin, django_filters.Filter):
         archived patch (62 ms for the first page at 100k patches, 0.3 ms this way; see
         bench/)."""
         related_model = queryset.model._meta.get_field(self.field_name).related_model
+        if len(keys) == 1:
+            # the usual request (``?project=linux``): SQL compiled once per filter
+            return [pk for (pk,) in self.one_key_lookup(related_model)(keys[0])]
         condition = Q()
         for key in keys:
             condition |= Q(**{f"{self.key_field}__{self.key_lookup}": key})
         return list(related_model._default_manager.filter(condition).values_list("pk", flat=True))
+
+    def one_key_lookup(self, related_model) -> PreparedLookup:
+        """The ids of the related rows one natural key names, as a prepared lookup."""
+        key = (related_model, self.key_field, self.key_lookup)
+        lookup = _one_key_lookups.get(key)
+        if lookup is None:
+            field = f"{self.key_field}__{self.key_lookup}"
+            lookup = _one_key_lookups[key] = PreparedLookup(
+                lambda value: related_model._default_manager.filter(**{field: value}).values_list(
+                    "pk"
+                ),
+                arity=1,
+            )
+        return lookup
+
+
+_one_key_lookups: dict[tuple, PreparedLookup] = {}
 
 
 class MultipleExactFilter(VersionAwareFilterMixin, django_filters.Filter):

@@ -24,14 +24,16 @@ SENTINEL = -918273645
 # the sentinel of a list of text values (Django turns an integer into text for them)
 TEXT_SENTINEL = "\x00prepared-ids"
 SENTINELS = (SENTINEL, TEXT_SENTINEL)
-# markers of the arguments: no stored text holds NUL
-ARGUMENTS = tuple(f"\x00prepared-argument-{index}" for index in range(4))
+# markers of the arguments: no stored text holds NUL; a lookup that would change its
+# value (LIKE escaping of % _ and \ by iexact on SQLite, contains) is seen not to hold
+# the marker as it is, and that query is left to the ORM
+ARGUMENTS = tuple(f"\x00prepared_argument%{index}\\" for index in range(4))
 MISSING = object()
 _local = threading.local()
 
 
 class Compiled:
-    def __init__(self, queryset: QuerySet, arity: int = 0):
+    def __init__(self, queryset: QuerySet, arity: int = 0, *, ids: bool = True):
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         params = list(params)
@@ -43,6 +45,10 @@ class Compiled:
                 raise ValueError("an argument of a prepared query must be one parameter")
             self.arguments.append(found[0])
         positions = [i for i, value in enumerate(params) if value in SENTINELS]
+        if not positions and not ids:
+            self.sql, self.params, self.ids_position = sql, params, None
+            self._converters(compiler)
+            return
         marker = " IN (%s)"
         if len(positions) != 1 or sql.count(marker) < 1:
             raise ValueError("a prepared query needs exactly one IN list of the sentinel")
@@ -57,6 +63,9 @@ class Compiled:
         self.after = sql[index + 3 :]
         self.ids_position = positions[0]
         self.params = params
+        self._converters(compiler)
+
+    def _converters(self, compiler) -> None:
         self.compiler = compiler
         fields = [select[0] for select in compiler.select[: compiler.col_count]]
         self.converters = compiler.get_converters(fields)
@@ -67,14 +76,15 @@ class Compiled:
         values = list(self.params)
         for position, value in zip(self.arguments, arguments, strict=True):
             values[position] = value
-        before, after = values[: self.ids_position], values[self.ids_position + 1 :]
-        if self.any_array:
+        if self.ids_position is None:
+            sql, params = self.sql, values
+        elif self.any_array:
             sql = f"{self.before} = ANY(%s){self.after}"
-            params = [*before, list(ids), *after]
+            params = [*values[: self.ids_position], list(ids), *values[self.ids_position + 1 :]]
         else:
             placeholders = ", ".join(["%s"] * len(ids))
             sql = f"{self.before} IN ({placeholders}){self.after}"
-            params = [*before, *ids, *after]
+            params = [*values[: self.ids_position], *ids, *values[self.ids_position + 1 :]]
         cursor = prepared_cursor(self.connection) or self.connection.cursor()
         with cursor:
             cursor.execute(sql, params)
@@ -116,3 +126,30 @@ class PreparedQuery:
         if compiled is None:
             return [tuple(row) for row in self.make(ids, *arguments)]
         return compiled.run(ids, arguments)
+
+
+class PreparedLookup:
+    """``make(*arguments)`` -> a queryset, run as SQL compiled once (``PreparedQuery``
+    without a list of ids): a row looked up by a value, such as a project by linkname."""
+
+    def __init__(self, make, arity: int):
+        self.make = make
+        self.arity = arity
+        self.key = id(self)
+        self.model = None
+
+    def __call__(self, *arguments) -> list[tuple]:
+        cache = _local.__dict__.setdefault("prepared", {})
+        database = router.db_for_read(self.model) if self.model is not None else None
+        compiled = cache.get((self.key, database), MISSING)
+        if compiled is MISSING:
+            queryset = self.make(*ARGUMENTS[: self.arity])
+            self.model = queryset.model
+            try:
+                compiled = Compiled(queryset, self.arity, ids=False)
+            except ValueError:
+                compiled = None
+            cache[(self.key, queryset.db)] = compiled
+        if compiled is None:
+            return [tuple(row) for row in self.make(*arguments)]
+        return compiled.run([], arguments)
