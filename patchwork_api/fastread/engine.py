@@ -20,6 +20,7 @@ one ``values_list()`` column list and a tree of small getters over the row tuple
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -432,9 +433,17 @@ class Compiled:
         return [render_row(row, context) for row in rows]
 
 
+# what ``quote`` leaves as it is: its unreserved characters and the safe ones
+UNQUOTED_RE = re.compile(f"[A-Za-z0-9_.~{re.escape(SAFE_PATH_CHARACTERS)}-]*")
+
+
 def url_segment(value: Any) -> str:
-    """A value in a URL path, quoted as ``UrlTemplate.fill`` quotes it."""
-    return quote(str(value), safe=SAFE_PATH_CHARACTERS)
+    """A value in a URL path, quoted as ``UrlTemplate.fill`` quotes it (most Message-IDs
+    need no quoting: they are checked, not rebuilt)."""
+    text = str(value)
+    if UNQUOTED_RE.fullmatch(text):
+        return text
+    return quote(text, safe=SAFE_PATH_CHARACTERS)
 
 
 _compiled: dict[tuple, Compiled] = {}

@@ -1,11 +1,16 @@
 """URL templates build exactly the URL a full reverse() builds, for any value."""
 
+from urllib.parse import quote
+
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from downloads import links
-from patchwork_api.api.urltemplates import build_template
+from patchwork_api.api.urltemplates import SAFE_PATH_CHARACTERS, build_template
+from patchwork_api.fastread.engine import url_segment
 
 ODD_MSGIDS = [
     "<plain@example.org>",
@@ -40,3 +45,10 @@ def test_template_fills_several_values_in_order():
 
 def test_without_request_links_are_paths():
     assert links.series_mbox_url(None, 7) == "/series/7/mbox/"
+
+
+@given(st.text())
+def test_the_compiled_path_quotes_a_segment_as_urllib(text):
+    """``url_segment`` returns text that needs no quoting as it is, and quotes the rest as
+    the URL templates do."""
+    assert url_segment(text) == quote(text, safe=SAFE_PATH_CHARACTERS)
