@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "patchwork_api.middleware.ContentSecurityPolicyMiddleware",
     "patchwork_api.middleware.InputGuardMiddleware",
+    # plain JSON reads of the compiled read path: answered here, without the rest
+    "patchwork_api.fastread.middleware.FastReadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -272,3 +272,22 @@ def test_fast_path_queries_are_constant(api_client, corpus, path, queries):
         record_event("patch-created", patch=corpus["patches"][number % 5])
     # thirty more rows of everything: no more queries (events: fewer kinds on the page)
     assert count("/api/" + path % names) <= first <= queries
+
+
+def test_fast_answers_skip_the_middleware_they_do_not_need(api_client, corpus):
+    """FastReadMiddleware answers a fast read before the session, authentication, CSRF
+    and message middleware (the answer's headers are DRF's: the tests above); a request
+    it declines goes down the whole chain once, to DRF."""
+    patch = corpus["patches"][0]
+    fast = api_client.get(f"/api/1.2/patches/{patch.pk}/")
+    declined = api_client.get(f"/api/1.2/patches/{patch.pk}/", HTTP_ACCEPT="text/html")
+    missing = api_client.get("/api/1.2/patches/999999999/")
+
+    assert fast.status_code == 200
+    assert not hasattr(fast.wsgi_request, "session")
+    assert fast["X-Frame-Options"] == "DENY"
+    assert fast["Content-Length"] == str(len(fast.content))
+    assert declined.status_code == 200
+    assert hasattr(declined.wsgi_request, "session")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "No Patch matches the given query."}
