@@ -45,10 +45,14 @@ def prepared_cursor(connection: BaseDatabaseWrapper) -> Any | None:
     """
     if connection.vendor != "postgresql" or not settings.PREPARED_STATEMENTS:
         return None
+    # what Django's own cursor() does first: a persistent connection the database
+    # dropped (a restart) is checked once per request and opened again
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
     if getattr(raw, "patchwork_generic_plans", False) is not True:
-        raw.execute("SET plan_cache_mode = force_generic_plan")
+        with connection.wrap_database_errors:
+            raw.execute("SET plan_cache_mode = force_generic_plan")
         raw.prepared_max = PREPARED_MAX
         # psycopg prepares nothing while this is None, even when asked to; Django's client
         # cursors never prepare, so only the cursors made here do

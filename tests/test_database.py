@@ -6,8 +6,9 @@ prepared; ``PREPARED_STATEMENTS = False`` prepares nothing. The prepared queries
 logged and counted as any other.
 """
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from patchwork_api.database import prepared_cursor
@@ -92,3 +93,22 @@ def test_setting_off_prepares_nothing(client, patch, settings):
 
     assert len(prepared_statements()) == before
     assert prepared_cursor(connection) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_database_dropped_is_opened_again(client, settings):
+    """A persistent connection the database closed (a restart) fails Django's health
+    check at the next request, which then reads on a new connection: the prepared
+    queries go through that check too (the first read after a restart was a 500)."""
+    patch = PatchFactory()
+    read(client, f"/api/1.2/patches/?project={patch.project.linkname}", times=1)
+    dropped = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    # what the server does when a request starts (Django's test client leaves it out)
+    close_old_connections()
+
+    read(client, f"/api/1.2/patches/?project={patch.project.linkname}", times=1)
+    read(client, f"/api/1.2/patches/{patch.pk}/", times=1)
+
+    assert connection.connection.info.backend_pid != dropped
