@@ -95,7 +95,7 @@ def test_setting_off_prepares_nothing(client, patch, settings):
     assert prepared_cursor(connection) is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_connection_the_database_dropped_is_opened_again(client, settings):
     """A persistent connection the database closed (a restart) fails Django's health
     check at the next request, which then reads on a new connection: the prepared
