@@ -101,6 +101,8 @@ class PreparedQuery:
     one parameter (an exact match); the ids go into an ``__in`` lookup (of integers, or
     of text: ``text=True``)."""
 
+    has_ids = True
+
     def __init__(self, make, arity: int = 0, *, text: bool = False):
         self.make = make
         self.arity = arity
@@ -111,45 +113,42 @@ class PreparedQuery:
     def __call__(self, ids: list, *arguments) -> list[tuple]:
         if not ids:
             return []
+        return self.run(ids, arguments)
+
+    def run(self, ids: list, arguments: tuple) -> list[tuple]:
+        ids_arguments = (ids,) if self.has_ids else ()
+        compiled = self.compiled()
+        if compiled is None:
+            return [tuple(row) for row in self.make(*ids_arguments, *arguments)]
+        return compiled.run(ids, arguments)
+
+    def compiled(self) -> Compiled | None:
+        """The SQL of ``make``, compiled once per thread and database (None: the ORM runs
+        it every time, as for a lookup that changes its value)."""
         cache = _local.__dict__.setdefault("prepared", {})
-        # the queryset is built only to compile it: once per thread and database
+        # the queryset is built only to compile it
         database = router.db_for_read(self.model) if self.model is not None else None
         compiled = cache.get((self.key, database), MISSING)
         if compiled is MISSING:
-            queryset = self.make([self.sentinel], *ARGUMENTS[: self.arity])
+            ids_arguments = ([self.sentinel],) if self.has_ids else ()
+            queryset = self.make(*ids_arguments, *ARGUMENTS[: self.arity])
             self.model = queryset.model
             try:
-                compiled = Compiled(queryset, self.arity)
+                compiled = Compiled(queryset, self.arity, ids=self.has_ids)
             except ValueError:
                 compiled = None
             cache[(self.key, queryset.db)] = compiled
-        if compiled is None:
-            return [tuple(row) for row in self.make(ids, *arguments)]
-        return compiled.run(ids, arguments)
+        return compiled
 
 
-class PreparedLookup:
+class PreparedLookup(PreparedQuery):
     """``make(*arguments)`` -> a queryset, run as SQL compiled once (``PreparedQuery``
     without a list of ids): a row looked up by a value, such as a project by linkname."""
 
-    def __init__(self, make, arity: int):
-        self.make = make
-        self.arity = arity
-        self.key = id(self)
-        self.model = None
+    has_ids = False
 
-    def __call__(self, *arguments) -> list[tuple]:
-        cache = _local.__dict__.setdefault("prepared", {})
-        database = router.db_for_read(self.model) if self.model is not None else None
-        compiled = cache.get((self.key, database), MISSING)
-        if compiled is MISSING:
-            queryset = self.make(*ARGUMENTS[: self.arity])
-            self.model = queryset.model
-            try:
-                compiled = Compiled(queryset, self.arity, ids=False)
-            except ValueError:
-                compiled = None
-            cache[(self.key, queryset.db)] = compiled
-        if compiled is None:
-            return [tuple(row) for row in self.make(*arguments)]
-        return compiled.run([], arguments)
+    def __init__(self, make, arity: int):
+        super().__init__(make, arity)
+
+    def __call__(self, *arguments) -> list[tuple]:  # type: ignore[override]
+        return self.run([], arguments)
