@@ -1,7 +1,8 @@
 """Render patches, cover letters, series and bundles as mbox text, byte for byte as Patchwork.
 
-A message is a ``text/plain; charset="utf-8"`` mail written by the standard library's
-``compat32`` generator (as Patchwork 644cef7c writes it): a ``From patchwork <date>`` line,
+A message is a ``text/plain; charset="utf-8"`` mail as the standard library's ``compat32``
+generator writes it (as Patchwork 644cef7c does; ``fold_header`` writes a short plain
+header itself and leaves the others to the generator's folding): a ``From patchwork <date>`` line,
 ``Content-Type``, ``MIME-Version``, ``Content-Transfer-Encoding`` (7bit or 8bit),
 ``X-Patchwork-Submitter``, ``X-Patchwork-Id``, ``X-Patchwork-Delegate`` when delegated, then
 every stored header of the mail in order except ``Content-Type`` and
@@ -24,11 +25,11 @@ earlier patches of the series.
 import datetime
 import re
 from collections.abc import Iterable, Sequence
-from email.encoders import encode_7or8bit
 from email.errors import HeaderParseError
-from email.header import Header, decode_header, make_header
-from email.mime.nonmultipart import MIMENonMultipart
+from email.header import Header as EmailHeader
+from email.header import decode_header, make_header
 from email.parser import HeaderParser
+from email.policy import compat32
 from email.utils import formataddr, formatdate, getaddresses
 
 from covers.models import Cover
@@ -56,6 +57,15 @@ CONTROL_CHARACTER_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 UNFOLDED_BREAK_RE = re.compile(r"\n(?![ \t])")
 BLANK_LINE_RE = re.compile(r"\n[ \t]*(?=\n)")
 EPOCH = datetime.datetime(1970, 1, 1)
+# The characters of a header the generator may write as it is: printable ASCII, tabs
+# and newlines (no other line break, which the generator would turn into a fold).
+PLAIN_HEADER_RE = re.compile(r"[\t\n\x20-\x7e]*")
+# A header's name and colon, as the header parser recognises them.
+HEADER_NAME_RE = re.compile(r"[\041-\071\073-\176]+:")
+# The generator writes every line ending of the body as a newline.
+LINE_END_RE = re.compile(r"\r\n|\r|\n")
+
+Header = tuple[str, str]
 # Headers whose value is a list of addresses: only their display names are encoded.
 ADDRESS_HEADERS = frozenset({"from", "to", "cc", "bcc", "reply-to", "sender"})
 
@@ -179,52 +189,115 @@ def _mail_date(date: datetime.datetime) -> str:
 
 def _original_headers(stored: str | None) -> list[tuple[str, str]]:
     """The stored header block as (name, value) pairs, in order, values as stored."""
-    parsed = HeaderParser().parsestr(clean_text(stored))
-    return [(name, str(value)) for name, value in parsed.items()]
+    text = clean_text(stored)
+    pairs = _split_headers(text)
+    if pairs is None:
+        parsed = HeaderParser().parsestr(text)
+        pairs = [(name, str(value)) for name, value in parsed.items()]
+    return pairs
 
 
-def _message(body: str, submission: Patch | Cover, delegate: str | None) -> MIMENonMultipart:
-    mail = MIMENonMultipart("text", "plain", charset="utf-8")
-    mail.set_payload(body.encode("utf-8"))
-    encode_7or8bit(mail)
+def _split_headers(text: str) -> list[tuple[str, str]] | None:
+    """What the ``compat32`` header parser reads from a well-formed block (``name:``
+    lines and their indented continuations, up to a blank line); None for a block it
+    reads in its own way (carriage returns, a ``From`` line, a nameless or continued
+    first line), left to it."""
+    if "\r" in text:
+        return None
+    headers: list[tuple[str, list[str]]] = []
+    for line in text.split("\n"):
+        if line[:1] in (" ", "\t"):
+            if not headers:
+                return None
+            headers[-1][1].append(line)
+            continue
+        name = HEADER_NAME_RE.match(line)
+        if name is None:
+            if line.startswith(("From ", ":")):
+                return None
+            break  # the end of the block: a blank line, or what the parser takes as body
+        headers.append((line[: name.end() - 1], [line[name.end() :].lstrip(" \t")]))
+    return [(name, "\n".join(lines)) for name, lines in headers]
+
+
+def _headers(body: str, submission: Patch | Cover, delegate: str | None) -> list[Header]:
+    """The message's headers in order, as ``MIMENonMultipart`` and Patchwork add them."""
+    transfer_encoding = "7bit" if body.isascii() else "8bit"
     submitter = format_person(submission.submitter.name, submission.submitter.email)
-    mail["X-Patchwork-Submitter"] = submitter
-    mail["X-Patchwork-Id"] = str(submission.id)
+    headers = [
+        ("Content-Type", 'text/plain; charset="utf-8"'),
+        ("MIME-Version", "1.0"),
+        ("Content-Transfer-Encoding", transfer_encoding),
+        ("X-Patchwork-Submitter", submitter),
+        ("X-Patchwork-Id", str(submission.id)),
+    ]
     if delegate is not None:
-        mail["X-Patchwork-Delegate"] = delegate
+        headers.append(("X-Patchwork-Delegate", delegate))
     list_address = submission.project.listemail
     for name, value in _original_headers(submission.headers):
         if name in REPLACED_HEADERS:
             continue
         if name == "From" and list_address and _list_address(value) == list_address:
             # The list rewrote From (DMARC munging): give git am the real author.
-            mail["X-Patchwork-Original-From"] = header_value(name, value)
+            headers.append(("X-Patchwork-Original-From", header_value(name, value)))
             value = submitter
-        mail[name] = header_value(name, value)
-    if "Date" not in mail:
-        mail["Date"] = _mail_date(submission.date)
-    mail.set_unixfrom(f"From patchwork {submission.date.ctime()}")
-    return mail
+        headers.append((name, header_value(name, value)))
+    if not any(name.lower() == "date" for name, _ in headers):
+        headers.append(("Date", _mail_date(submission.date)))
+    return headers
+
+
+def fold_header(name: str, value: str) -> str:
+    """``name: value`` and a newline, as the ``compat32`` generator writes the header.
+
+    Lines the generator keeps as they are are written without its folding machinery
+    (most of a message's cost): printable ASCII, every line within 78 characters, the
+    continuation lines indented, no line of a folded value ending in white space. The
+    others go through the generator's folding.
+    """
+    if _kept_as_is(name, value):
+        return f"{name}: {value}\n"
+    return compat32.fold_binary(name, value).decode("ascii")
+
+
+def _kept_as_is(name: str, value: str) -> bool:
+    if not PLAIN_HEADER_RE.fullmatch(name + value):
+        return False
+    first, *continuation = value.split("\n")
+    if len(name) + len(first) + 2 > compat32.max_line_length:
+        return False
+    if not continuation:
+        return True
+    return first.strip() == first != "" and all(
+        len(line) <= compat32.max_line_length and line[:1] in (" ", "\t") and line.rstrip() == line
+        for line in continuation
+    )
 
 
 def _render_message(submission: Patch | Cover, *, body: str, delegate: str | None) -> str:
-    mail = _message(body, submission, delegate)
+    """What ``as_bytes(unixfrom=True)`` of Patchwork's ``MIMENonMultipart`` writes:
+    the ``From`` line, the folded headers, a blank line, the body with its line endings
+    made newlines."""
+    headers = _headers(body, submission, delegate)
+    unixfrom = f"From patchwork {submission.date.ctime()}"
     try:
-        return mail.as_bytes(unixfrom=True).decode("utf-8", "replace")
+        folded = "".join(fold_header(name, value) for name, value in headers)
     except (HeaderParseError, UnicodeError):
         # A value the generator refuses (never one Patchwork stored): written unfolded.
-        return _render_plainly(mail)
+        return _render_plainly(unixfrom, headers, body)
+    if "\r" in body:
+        body = LINE_END_RE.sub("\n", body)
+    return f"{unixfrom}\n{folded}\n{body}"
 
 
-def _render_plainly(mail: MIMENonMultipart) -> str:
-    lines = [mail.get_unixfrom()]
-    for name, value in mail.items():
+def _render_plainly(unixfrom: str, headers: list[Header], body: str) -> str:
+    lines = [unixfrom]
+    for name, value in headers:
         text = value.replace("\n", " ")
         if not text.isascii():
-            text = Header(text, "utf-8", header_name=name).encode()
+            text = EmailHeader(text, "utf-8", header_name=name).encode()
         lines.append(f"{name}: {text}")
-    payload = mail.get_payload(decode=True).decode("utf-8", "replace")
-    return "\n".join(lines) + "\n\n" + payload
+    return "\n".join(lines) + "\n\n" + body
 
 
 def _delegate_address(patch: Patch) -> str | None:
