@@ -50,6 +50,7 @@ def endpoints(port: int, project: str) -> dict[str, str]:
     patches = get_json(port, f"/api/1.2/patches/?project={project}&order=-id&per_page=30")
     in_series = next(patch for patch in patches if patch["series"])
     series_id = in_series["series"][0]["id"]
+    largest = largest_series(get_json(port, f"/api/1.2/series/?project={project}&per_page=100"))
     return {
         "patch list (30)": f"/api/1.2/patches/?project={project}&state=new&archived=false",
         "patch detail": f"/api/1.2/patches/{in_series['id']}/",
@@ -57,7 +58,13 @@ def endpoints(port: int, project: str) -> dict[str, str]:
         "events list": "/api/1.1/events/?category=series-completed&since=2017-01-01",
         "patch mbox": urllib.parse.urlsplit(in_series["mbox"]).path,
         "series mbox": f"/series/{series_id}/mbox/",
+        f"series mbox ({len(largest['patches'])} patches)": f"/series/{largest['id']}/mbox/",
     }
+
+
+def largest_series(page: list[dict]) -> dict:
+    """The series with the most patches on a page of the series list (the first of them)."""
+    return max(page, key=lambda series: (len(series["patches"]), -series["id"]))
 
 
 def measure(targets: list[Target], paths: dict[str, str], rounds: int, config: BenchConfig):

@@ -5,7 +5,7 @@ import argparse
 
 import pytest
 
-from bench.side_by_side import Target, parse_target, table
+from bench.side_by_side import Target, largest_series, parse_target, table
 
 
 def test_targets_are_name_equals_port():
@@ -33,3 +33,12 @@ def test_table_gives_medians_and_the_last_servers_speed_up():
         "| pw / ours p50 | ours / pw req/s | load avg (range) |"
     )
     assert lines[2] == "| list | 90.0 | 25.0 | 10.0 | 125.0 | 9.0x | 5.0x | 0.50-1.25 |"
+
+
+def test_the_largest_series_is_the_first_with_the_most_patches():
+    page = [
+        {"id": 3, "patches": [1]},
+        {"id": 4, "patches": [1, 2, 3]},
+        {"id": 5, "patches": [1, 2, 3]},
+    ]
+    assert largest_series(page)["id"] == 4
