@@ -1,14 +1,14 @@
 """Render patches, cover letters, series and bundles as mbox text, byte for byte as Patchwork.
 
 A message is a ``text/plain; charset="utf-8"`` mail as the standard library's ``compat32``
-generator writes it (as Patchwork 644cef7c does; ``fold_header`` writes a short plain
-header itself and leaves the others to the generator's folding): a ``From patchwork <date>`` line,
-``Content-Type``, ``MIME-Version``, ``Content-Transfer-Encoding`` (7bit or 8bit),
-``X-Patchwork-Submitter``, ``X-Patchwork-Id``, ``X-Patchwork-Delegate`` when delegated, then
-every stored header of the mail in order except ``Content-Type`` and
-``Content-Transfer-Encoding`` (so the mail's own ``MIME-Version`` appears a second time), and
-``Date`` when the mail had none.  The generator re-folds values longer than 78 characters and
-RFC 2047-encodes non-ASCII ones, as it does for Patchwork.
+generator writes it for Patchwork 644cef7c (``fold_header`` writes a header the generator
+would leave unchanged itself, and leaves the others to the generator's folding): a
+``From patchwork <date>`` line, ``Content-Type``, ``MIME-Version``, ``Content-Transfer-Encoding``
+(7bit or 8bit), ``X-Patchwork-Submitter``, ``X-Patchwork-Id``, ``X-Patchwork-Delegate``
+when delegated, then every stored header of the mail in order except ``Content-Type`` and
+``Content-Transfer-Encoding`` (so the mail's own ``MIME-Version`` appears a second time),
+and ``Date`` when the mail had none. The generator re-folds values longer than 78
+characters and RFC 2047-encodes non-ASCII ones, as it does for Patchwork.
 
 The body: the content (trimmed), then every review trailer line (``Reviewed-by:``,
 ``Acked-by:`` ... case-insensitive) of every reply in date order, repeats included, right
@@ -64,10 +64,10 @@ PLAIN_HEADER_RE = re.compile(r"[\t\n\x20-\x7e]*")
 HEADER_NAME_RE = re.compile(r"[\041-\071\073-\176]+:")
 # The generator writes every line ending of the body as a newline.
 LINE_END_RE = re.compile(r"\r\n|\r|\n")
-
-Header = tuple[str, str]
 # Headers whose value is a list of addresses: only their display names are encoded.
 ADDRESS_HEADERS = frozenset({"from", "to", "cc", "bcc", "reply-to", "sender"})
+
+Header = tuple[str, str]  # (name, value), as a message's headers are listed
 
 
 class SeriesSelectionError(ValueError):
