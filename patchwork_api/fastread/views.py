@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
@@ -237,7 +237,9 @@ _counting_classes: dict[type, type] = {}
 
 def counting_paginator(base: type[Paginator], count_list: QuerySet) -> Callable[..., Paginator]:
     """``base``, counting ``count_list`` (the filtered rows without the page's joined
-    columns: the COUNT that DRF's path runs) rather than the page's column query."""
+    columns: the COUNT that DRF's path runs) rather than the page's column query, and
+    not counting at all when the first page holds every row (a poll of new events, the
+    checks of a patch, a filtered list)."""
     paginator_class = _counting_classes.get(base)
     if paginator_class is None:
         base_count = base.count.func  # a cached_property
@@ -256,8 +258,33 @@ def counting_paginator(base: type[Paginator], count_list: QuerySet) -> Callable[
                 finally:
                     self.object_list = rows
 
+            def page(self, number) -> Page:
+                if self.orphans == 0 and is_first_page(number):
+                    self.object_list = self.first_rows()
+                return super().page(number)
+
+            def first_rows(self) -> list:
+                """The first page's rows and one more: when they are no more than a
+                page, they are all the rows, and their number is the count (one query
+                instead of a COUNT and the page; the order ends with the key, so the
+                page is the same as LIMIT per_page's)."""
+                rows = list(self.object_list[: self.per_page + 1])
+                if len(rows) <= self.per_page:
+                    self.__dict__["count"] = len(rows)
+                return rows
+
         paginator_class = _counting_classes[base] = CountingPaginator
     return functools.partial(paginator_class, count_list=count_list)
+
+
+def is_first_page(number: object) -> bool:
+    """Whether a page number, as the paginator would read it, is 1."""
+    if isinstance(number, float) and not number.is_integer():
+        return False
+    try:
+        return int(number) == 1  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
 
 
 def drf_view_for(
