@@ -189,10 +189,6 @@ def serve(plan: ReadPlan, request: HttpRequest, kwargs: dict) -> tuple[bytes, di
     origin = request.build_absolute_uri("/")[:-1]
     shape = compiled(plan.shape, version, version_text)
     context = Context(origin, version, version_text)
-    if plan.parent is not None:
-        model, kwarg = plan.parent
-        if not model.objects.filter(pk=kwargs[kwarg]).exists():
-            raise Decline
     if plan.detail:
         if plan.rows is every_row:
             found = shape.by_ids([kwargs[plan.lookup]])
@@ -212,12 +208,22 @@ def serve(plan: ReadPlan, request: HttpRequest, kwargs: dict) -> tuple[bytes, di
         type(paginator).django_paginator_class, filtered
     )
     page = paginator.paginate_queryset(page_rows(shape, filtered), view.request, view)
-    if page is None:
+    if page is None or not (page or parent_exists(plan, kwargs)):
         raise Decline
     if shape.keyed:
         page = shape.in_order(page)
     headers = paginator.get_headers()
     return json_bytes(shape.render(page, context)), headers
+
+
+def parent_exists(plan: ReadPlan, kwargs: dict) -> bool:
+    """Whether the object whose rows a list shows (a patch's checks) exists: asked only
+    of an empty page, as a row on the page is one of the parent's (and a detail's row
+    is found through its parent), so that a missing parent is DRF's 404, not ``[]``."""
+    if plan.parent is None:
+        return True
+    model, kwarg = plan.parent
+    return model.objects.filter(pk=kwargs[kwarg]).exists()
 
 
 def page_rows(shape: Compiled, filtered: QuerySet) -> QuerySet:

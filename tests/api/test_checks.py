@@ -21,9 +21,9 @@ from tests.factories import BASE_DATE, CheckFactory, PatchFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-# the patch, the page's keys (a first page holding every row gives the count too: no COUNT),
-# its columns (users joined) by key
-LIST_QUERIES = 3
+# the page's keys (a first page holding every row gives the count too: no COUNT) and its
+# columns (users joined) by key; a row on the page shows the patch exists
+LIST_QUERIES = 2
 
 VALID_CHECK = {
     "state": "success",
@@ -333,6 +333,15 @@ def test_list_query_count_is_constant(api_client, patch):
     for number in range(99):
         CheckFactory(patch=patch, user=users[number % 3])
     assert count_queries(api_client, path) == LIST_QUERIES
+
+
+def test_an_empty_list_asks_whether_the_patch_exists(api_client, patch):
+    """No check on the page: the page's keys, then the patch (a missing one is a 404, as
+    Patchwork answers, not an empty list)."""
+    assert count_queries(api_client, checks_path(patch)) == 2
+    assert api_client.get(checks_path(patch)).json() == []
+    missing = api_client.get(api_path("api-check-list", patch_id=999999))
+    assert missing.json() == {"detail": "No Patch matches the given query."}
 
 
 @pytest.mark.parametrize("version", API_VERSIONS)
