@@ -147,8 +147,5 @@ class PreparedLookup(PreparedQuery):
 
     has_ids = False
 
-    def __init__(self, make, arity: int):
-        super().__init__(make, arity)
-
     def __call__(self, *arguments) -> list[tuple]:  # type: ignore[override]
         return self.run([], arguments)
